@@ -1,0 +1,41 @@
+lib_LTLIBRARIES += lib/libpatrol.la
+include_HEADERS += lib/patrol.h
+
+lib_libpatrol_la_SOURCES = \
+	%D%/extern.h \
+	%D%/error.c \
+	%D%/isotime.c \
+	%D%/secret.c \
+	%D%/mask.c \
+	%D%/duo.c \
+	%D%/filter_int.h \
+	%D%/filter_parse.c \
+	%D%/filter_bind.c \
+	%D%/filter_eval.c \
+	%D%/filter_sql.c \
+	%D%/conf.c \
+	%D%/key.c \
+	%D%/token.c \
+	%D%/rights.c \
+	%D%/store.c \
+	%D%/store_int.h \
+	%D%/store_sqlite.c \
+	%D%/buf.c \
+	%D%/query.c \
+	%D%/form.c \
+	%D%/envelope.c \
+	%D%/request.c \
+	%D%/server.c \
+	%D%/route.c \
+	%D%/h_oauth.c \
+	%D%/h_pat.c \
+	%D%/h_duo.c
+
+lib_libpatrol_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(SQLITE_CFLAGS) \
+	$(CRYPTO_CFLAGS) $(LIBJWT_CFLAGS)
+lib_libpatrol_la_LIBADD = $(JANSSON_LIBS) $(LIBCONFIG_LIBS) $(SQLITE_LIBS) \
+	$(CRYPTO_LIBS) $(LIBJWT_LIBS)
+lib_libpatrol_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(PATROL_LT_VERSION) \
+	-export-symbols-regex '^patrol_' -no-undefined
+
+EXTRA_DIST += %D%/patrol.pc.in

@@ -1,0 +1,534 @@
+/*
+ * patrol.h: public interface of libpatrol, a self-hosted implementation of the
+ * SailPoint Identity Security Cloud beta API for personal access tokens (PATs)
+ * and Duo MFA configuration.
+ *
+ * Conventions (read once, they hold for every function below):
+ *  - Fallible functions return an enum patrol_err (PATROL_OK on success) and
+ *    take an optional `struct patrol_error *err` (NULL accepted) that receives
+ *    a human-readable text and, where it applies, a line or byte position.
+ *  - Ownership is stated in each comment: "new" means the caller frees it
+ *    with the named function; "borrowed" means it lives as long as its owner.
+ *  - Every *_free and *_clear function accepts NULL.
+ *  - Nothing in libpatrol prints, exits or aborts; there is no mutable global
+ *    state, so distinct objects may be used from distinct threads.
+ *  - Times are int64_t milliseconds since the Unix epoch (UTC).
+ */
+#ifndef PATROL_H
+#define PATROL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PATROL_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+enum patrol_err {
+	PATROL_OK = 0,
+	PATROL_ERR_NOMEM,	/* out of memory */
+	PATROL_ERR_IO,		/* read/write/open failed (errno in text) */
+	PATROL_ERR_SYNTAX,	/* malformed input: filter, JSON, form, date */
+	PATROL_ERR_INVALID,	/* well-formed but invalid value */
+	PATROL_ERR_UNSUPPORTED,	/* valid filter, unsupported field/operator */
+	PATROL_ERR_TOOBIG,	/* an input bound was exceeded */
+	PATROL_ERR_NOTFOUND,	/* no such object */
+	PATROL_ERR_EXISTS,	/* object already exists */
+	PATROL_ERR_AUTH,	/* bad credentials or bearer token */
+	PATROL_ERR_FORBIDDEN,	/* authenticated but not allowed */
+	PATROL_ERR_MEDIATYPE,	/* unsupported Content-Type */
+	PATROL_ERR_STORE,	/* storage backend failure */
+	PATROL_ERR_SCHEMA,	/* database missing or at a wrong version */
+	PATROL_ERR_CONFIG,	/* configuration file error */
+	PATROL_ERR_CRYPTO,	/* CSPRNG, hash or signature failure */
+	PATROL_ERR__MAX
+};
+
+/* Returns a static string naming `e`; cannot fail (unknown -> "unknown error"). */
+const char *patrol_strerror(enum patrol_err e);
+
+#define PATROL_ERROR_TEXT_MAX 512
+#define PATROL_NOPOS ((size_t)-1)
+
+/* Caller-allocated error detail, filled by fallible functions. */
+struct patrol_error {
+	enum patrol_err code;
+	int line;		/* 1-based line (config files), 0 when n/a */
+	size_t position;	/* 0-based byte offset (filters), or PATROL_NOPOS */
+	char text[PATROL_ERROR_TEXT_MAX];	/* never contains secrets */
+};
+
+/* Fills `err` (if not NULL) with code, position, line 0 and a printf-style
+ * text; returns `code` so callers can `return patrol_error_set(...)`. */
+enum patrol_err patrol_error_set(struct patrol_error *err, enum patrol_err code,
+    size_t position, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ------------------------------------------------------------------ */
+/* Time (isotime.c)                                                    */
+/* ------------------------------------------------------------------ */
+
+#define PATROL_TIME_BUFSZ 32
+
+/* Current time in ms since the epoch; cannot fail. */
+int64_t patrol_time_now(void);
+
+/* Writes `ms` as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (PATROL_TIME_BUFSZ bytes,
+ * NUL-terminated). Returns 0, or -1 if the year is outside 0000..9999. */
+int patrol_time_format(int64_t ms, char *buf);
+
+/* Parses an RFC 3339 date-time of exactly `len` bytes ("2023-02-05T10:59:27Z",
+ * fractional seconds of any length truncated to ms, "Z" or "+hh:mm"/"-hh:mm";
+ * 't'/'z' accepted) into ms since the epoch. PATROL_ERR_SYNTAX on any error. */
+enum patrol_err patrol_time_parse(const char *s, size_t len, int64_t *ms);
+
+/* ------------------------------------------------------------------ */
+/* Randomness, secrets and hashing (secret.c)                          */
+/* ------------------------------------------------------------------ */
+
+#define PATROL_ID_LEN 32	/* ids are 32 lowercase hex characters */
+#define PATROL_SECRET_LEN 64	/* PAT secrets: 64 lowercase hex characters */
+#define PATROL_HASH_LEN 64	/* SHA-256 as lowercase hex */
+
+/* Fills out[0 .. 2*nbytes-1] with lowercase hex of nbytes CSPRNG bytes and
+ * NUL-terminates it (out must hold 2*nbytes+1). PATROL_ERR_CRYPTO on failure. */
+enum patrol_err patrol_random_hex(char *out, size_t nbytes);
+
+/* New random id (PATROL_ID_LEN hex + NUL into out). */
+enum patrol_err patrol_id_new(char out[PATROL_ID_LEN + 1]);
+
+/* Returns 1 if s is exactly PATROL_ID_LEN lowercase hex characters, else 0. */
+int patrol_id_valid(const char *s);
+
+/* SHA-256 of secret[0..len) as lowercase hex into out (PATROL_HASH_LEN + 1).
+ * PATROL_ERR_CRYPTO on failure. */
+enum patrol_err patrol_secret_hash(const char *secret, size_t len,
+    char out[PATROL_HASH_LEN + 1]);
+
+/* Constant-time check that SHA-256(secret) equals the hex `hash`. Returns 1 on
+ * match, 0 otherwise (including any error). */
+int patrol_secret_check(const char *secret, size_t len, const char *hash);
+
+/* ------------------------------------------------------------------ */
+/* Masking (mask.c)                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Shortest secret shown as first char + "******" + last char; shorter
+ * non-empty secrets are masked as PATROL_MASK_ALL. */
+#define PATROL_MASK_MIN_LEN 10
+#define PATROL_MASK_ALL "********"
+
+/* Returns a new string (caller frees with free()) holding the masked form of
+ * s: "" for "", PATROL_MASK_ALL for 1..PATROL_MASK_MIN_LEN-1 characters
+ * (counted as UTF-8 code points), otherwise first code point, six '*', last
+ * code point. NULL only on ENOMEM. */
+char *patrol_mask_secret(const char *s);
+
+/* Returns 1 if `candidate` equals the masked form of `secret`, else 0. */
+int patrol_mask_matches(const char *candidate, const char *secret);
+
+/* ------------------------------------------------------------------ */
+/* Duo MFA configuration (duo.c)                                       */
+/* ------------------------------------------------------------------ */
+
+/* Maximum nesting depth accepted in a Duo configuration body. */
+#define PATROL_DUO_DEPTH_MAX 16
+
+/* Returns a new reference to the default configuration served before any
+ * PUT: {"mfaMethod":"duo-web","enabled":false,"host":null,"accessKey":null,
+ * "identityAttribute":null,"configProperties":null}. NULL only on ENOMEM. */
+json_t *patrol_duo_default(void);
+
+/* Checks a PUT body against the MfaDuoConfig schema: an object, only known
+ * top-level keys, each of the right type or null where nullable, mfaMethod
+ * "duo-web" or null, configProperties an object or null whose "skey" (if
+ * present) is a string or null. On error returns PATROL_ERR_INVALID with
+ * err->text naming the field (e.g. "enabled: expected boolean, got string").
+ * `body` is borrowed. */
+enum patrol_err patrol_duo_validate(const json_t *body, struct patrol_error *err);
+
+/* Builds the configuration to store from a validated PUT body and the
+ * previously stored configuration (or NULL): absent keys take their defaults,
+ * mfaMethod is always "duo-web", and a secret (accessKey, configProperties.skey)
+ * that equals the masked form of the stored secret keeps the stored secret.
+ * Returns a new reference; NULL on ENOMEM. Arguments are borrowed. */
+json_t *patrol_duo_merge(const json_t *body, const json_t *stored);
+
+/* Returns a new reference: a deep copy of `stored` with accessKey and
+ * configProperties.skey masked (strings only) and everything else as is.
+ * NULL on ENOMEM. */
+json_t *patrol_duo_mask(const json_t *stored);
+
+/* ------------------------------------------------------------------ */
+/* Filter language (filter*.c)                                         */
+/* ------------------------------------------------------------------ */
+
+#define PATROL_FILTER_LEN_MAX 4096	/* bytes of expression */
+#define PATROL_FILTER_DEPTH_MAX 32	/* nesting of not/and/or/() */
+#define PATROL_FILTER_LIST_MAX 256	/* items in an `in`/`ca` list */
+
+enum patrol_filter_op {
+	PATROL_FOP_EQ, PATROL_FOP_NE, PATROL_FOP_GT, PATROL_FOP_GE,
+	PATROL_FOP_LT, PATROL_FOP_LE, PATROL_FOP_CO, PATROL_FOP_SW,
+	PATROL_FOP_IN, PATROL_FOP_CA, PATROL_FOP_PR, PATROL_FOP_ISNULL,
+	PATROL_FOP__MAX
+};
+#define PATROL_FOP_BIT(op) (1u << (op))
+
+/* Returns the lowercase name of op ("eq", ...); static; cannot fail. */
+const char *patrol_filter_op_name(enum patrol_filter_op op);
+
+enum patrol_value_type {
+	PATROL_VAL_NULL, PATROL_VAL_STRING, PATROL_VAL_NUMBER,
+	PATROL_VAL_BOOL, PATROL_VAL_DATETIME, PATROL_VAL_LIST
+};
+
+/* A literal (filter) or a field value (evaluation, SQL parameters). */
+struct patrol_value {
+	enum patrol_value_type type;
+	union {
+		struct { char *s; size_t len; } str;	/* not NUL-free: use len */
+		double num;
+		int b;
+		int64_t ms;				/* DATETIME */
+		struct { struct patrol_value *v; size_t n; } list;
+	} u;
+};
+
+enum patrol_field_type {
+	PATROL_FIELD_STRING, PATROL_FIELD_NUMBER, PATROL_FIELD_BOOL,
+	PATROL_FIELD_DATETIME
+};
+
+/* One filterable field of an endpoint and the operators it supports. */
+struct patrol_filter_field {
+	const char *name;		/* as in the API, e.g. "lastUsed" */
+	enum patrol_field_type type;
+	int nullable;
+	unsigned ops;			/* PATROL_FOP_BIT(...) | ... */
+};
+
+struct patrol_filter_schema {
+	const struct patrol_filter_field *fields;
+	size_t nfields;
+};
+
+/* The schema of GET /beta/personal-access-tokens: lastUsed (le, isnull). */
+extern const struct patrol_filter_schema patrol_pat_filter_schema;
+
+struct patrol_filter;	/* opaque parse tree */
+
+/* Parses expr[0..len) (the decoded `filters` value). On success *out is a new
+ * tree (free with patrol_filter_free). Errors: PATROL_ERR_TOOBIG (longer than
+ * PATROL_FILTER_LEN_MAX, deeper than PATROL_FILTER_DEPTH_MAX, list longer than
+ * PATROL_FILTER_LIST_MAX), PATROL_ERR_SYNTAX with err->position at the
+ * offending byte and a text such as "expected a value after 'le' at position
+ * 12". Never reads past len; NUL bytes are a syntax error. */
+enum patrol_err patrol_filter_parse(const char *expr, size_t len,
+    struct patrol_filter **out, struct patrol_error *err);
+
+void patrol_filter_free(struct patrol_filter *f);
+
+/* Writes the tree as an S-expression, e.g.
+ * (or (not (eq a 1)) (and (eq b "x") (isnull c))), snprintf-style: returns
+ * the length the full text needs (excluding NUL), writes at most sz bytes. */
+size_t patrol_filter_dump(const struct patrol_filter *f, char *buf, size_t sz);
+
+/* Checks the tree against an endpoint schema and converts literals to the
+ * field's type (a datetime field accepts a bare or quoted RFC 3339 string).
+ * Errors: PATROL_ERR_UNSUPPORTED naming the field or operator ("filtering on
+ * field 'name' is not supported", "operator 'eq' is not supported for field
+ * 'lastUsed' (supported: le, isnull)") with err->position at the field;
+ * PATROL_ERR_INVALID for a literal of the wrong type. Mutates literals. */
+enum patrol_err patrol_filter_bind(struct patrol_filter *f,
+    const struct patrol_filter_schema *schema, struct patrol_error *err);
+
+/* Fetches the value of `field` for the current record into *out (borrowed
+ * until the next call); PATROL_VAL_NULL for null. */
+typedef enum patrol_err (*patrol_filter_getter)(void *arg,
+    const struct patrol_filter_field *field, struct patrol_value *out);
+
+/* Evaluates a bound tree on one record. *match is 1 or 0. Comparisons with a
+ * null field are false (ne: true), strings compare ASCII-case-insensitively. */
+enum patrol_err patrol_filter_eval(const struct patrol_filter *f,
+    patrol_filter_getter get, void *arg, int *match);
+
+enum patrol_sql_style {
+	PATROL_SQL_QMARK,	/* ?, as SQLite */
+	PATROL_SQL_DOLLAR	/* $1, $2, ... as PostgreSQL */
+};
+
+/* A compiled WHERE fragment and its parameters (values are new copies). */
+struct patrol_sql {
+	char *where;			/* e.g. "(last_used IS NOT NULL AND last_used <= ?)" */
+	struct patrol_value *params;	/* DATETIME values bind as int64 ms */
+	size_t nparams;
+};
+
+/* Compiles a bound tree to SQL with the same truth table as
+ * patrol_filter_eval. columns[i] is the SQL expression for
+ * schema->fields[i] (the same schema given to patrol_filter_bind);
+ * placeholders are numbered from first_param (DOLLAR style). Fills *out
+ * (clear with patrol_sql_clear). */
+enum patrol_err patrol_filter_sql(const struct patrol_filter *f,
+    const struct patrol_filter_schema *schema, const char *const *columns,
+    enum patrol_sql_style style, size_t first_param, struct patrol_sql *out,
+    struct patrol_error *err);
+
+void patrol_sql_clear(struct patrol_sql *sql);
+
+/* Frees what v owns (strings, lists), not v itself. */
+void patrol_value_clear(struct patrol_value *v);
+
+/* ------------------------------------------------------------------ */
+/* Configuration (conf.c)                                              */
+/* ------------------------------------------------------------------ */
+
+struct patrol_conf {
+	char *path;			/* the file it was read from */
+	char *db_backend;		/* "sqlite" (default) or "postgresql" */
+	char *db_path;			/* sqlite: database file (absolute) */
+	char *db_conninfo;		/* postgresql: libpq conninfo, or NULL */
+	int db_busy_timeout_ms;		/* default 5000 */
+	char *key_file;			/* HS256 signing key file (absolute) */
+	char *issuer;			/* JWT "iss", default "patrol" */
+	long token_lifetime;		/* seconds, default 43199 */
+	size_t body_max;		/* request body bound, default 65536 */
+	long last_used_interval;	/* seconds, default 86400 */
+};
+
+/* Default configuration path: $(sysconfdir)/patrol/patrol.conf. Static. */
+const char *patrol_conf_default_path(void);
+
+/* Reads a libconfig file. Relative paths in it are resolved against the
+ * directory of the file. On success *out is new (patrol_conf_free).
+ * Errors: PATROL_ERR_IO with text "path: strerror", PATROL_ERR_CONFIG with
+ * err->line and text "file:line: message" (syntax, wrong type, bad value). */
+enum patrol_err patrol_conf_load(const char *path, struct patrol_conf **out,
+    struct patrol_error *err);
+
+void patrol_conf_free(struct patrol_conf *conf);
+
+/* ------------------------------------------------------------------ */
+/* Signing keys and tokens (key.c, token.c)                            */
+/* ------------------------------------------------------------------ */
+
+#define PATROL_KEY_MIN 32	/* bytes of HS256 key material */
+
+struct patrol_key;
+
+/* Loads an HS256 key file (raw bytes, at least PATROL_KEY_MIN, at most 4096).
+ * *out is new (patrol_key_free, which wipes it). PATROL_ERR_IO "path: strerror",
+ * PATROL_ERR_INVALID when too short/long. */
+enum patrol_err patrol_key_load(const char *path, struct patrol_key **out,
+    struct patrol_error *err);
+
+/* Creates `path` (mode 0600, O_EXCL) with 64 CSPRNG bytes. PATROL_ERR_EXISTS
+ * if it already exists. */
+enum patrol_err patrol_key_generate(const char *path, struct patrol_error *err);
+
+void patrol_key_free(struct patrol_key *key);
+
+/* What a verified token says. */
+struct patrol_claims {
+	char pat_id[PATROL_ID_LEN + 1];		/* "client_id" */
+	char identity_id[PATROL_ID_LEN + 1];	/* "identity_id" (and "sub") */
+	char jti[PATROL_ID_LEN + 1];
+	int64_t iat, exp;			/* seconds since the epoch */
+};
+
+/* Issues an HS256 JWT with claims iss, sub, identity_id, client_id, scope
+ * (array; ["sp:scopes:all"] when scope is NULL), iat, exp = now + lifetime,
+ * jti. `now` is seconds. *jwt_out is new (free()). */
+enum patrol_err patrol_token_issue(const struct patrol_key *key,
+    const char *issuer, const char *pat_id, const char *identity_id,
+    const char *const *scope, size_t nscope, int64_t now, long lifetime,
+    char **jwt_out, struct patrol_error *err);
+
+/* Verifies a compact JWT (at most 8192 bytes): three base64url parts, header
+ * alg exactly HS256 (alg "none" and every other alg rejected), valid
+ * signature (constant-time), matching iss, exp > now (seconds), well-formed
+ * claims. Fills *claims. On failure PATROL_ERR_AUTH with err->text the reason
+ * without prefix, e.g. "JWT is expired", "JWT signature does not match",
+ * "JWT algorithm none is not allowed", "JWT is malformed". */
+enum patrol_err patrol_token_verify(const struct patrol_key *key,
+    const char *issuer, const char *jwt, int64_t now,
+    struct patrol_claims *claims, struct patrol_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Rights and scopes (rights.c)                                        */
+/* ------------------------------------------------------------------ */
+
+#define PATROL_RIGHT_ORG_ADMIN "ORG_ADMIN"
+#define PATROL_RIGHT_PAT_ALL_READ "idn:all-personal-access-tokens:read"
+#define PATROL_RIGHT_PAT_MY_READ "idn:my-personal-access-tokens:read"
+#define PATROL_RIGHT_PAT_MANAGED_READ "idn:managed-personal-access-tokens:read"
+#define PATROL_RIGHT_MFA_READ "idn:mfa-configuration:read"
+#define PATROL_RIGHT_MFA_MANAGE "idn:mfa-configuration:manage"
+#define PATROL_SCOPE_ALL "sp:scopes:all"
+
+/* Returns 1 if `name` is a right patrol knows (the names above), else 0. */
+int patrol_right_known(const char *name);
+
+/* Returns 1 if the rights list grants `right` (ORG_ADMIN grants every right),
+ * else 0. */
+int patrol_rights_have(char *const *rights, size_t n, const char *right);
+
+/* Returns 1 if a PAT with this scope may call an operation whose security
+ * section lists `op_scopes` (NULL-terminated): scope NULL (default) or
+ * containing PATROL_SCOPE_ALL grants everything, otherwise any element of
+ * scope that is listed in op_scopes. */
+int patrol_scope_allows(char *const *scope, size_t nscope, int scope_null,
+    const char *const *op_scopes);
+
+/* ------------------------------------------------------------------ */
+/* Storage (store.c and one store_<backend>.c per backend)             */
+/* ------------------------------------------------------------------ */
+
+#define PATROL_NAME_MAX 128	/* bytes in an identity or PAT name */
+#define PATROL_SCOPE_MAX 64	/* entries in a PAT scope list */
+#define PATROL_SCOPE_LEN_MAX 128	/* bytes in one scope string */
+
+struct patrol_identity {
+	char id[PATROL_ID_LEN + 1];
+	char *name;
+	char **rights;
+	size_t nrights;
+};
+
+struct patrol_pat {
+	char id[PATROL_ID_LEN + 1];
+	char *name;
+	char **scope;		/* NULL when scope_null */
+	size_t nscope;
+	int scope_null;		/* the scope is JSON null */
+	char owner_id[PATROL_ID_LEN + 1];
+	char *owner_name;	/* filled by get and list */
+	int64_t created;	/* ms */
+	int64_t last_used;	/* ms, or -1 for null */
+	int managed;
+	char secret_hash[PATROL_HASH_LEN + 1];
+};
+
+/* Free what the struct owns, not the struct; safe on a zeroed struct. */
+void patrol_identity_clear(struct patrol_identity *id);
+void patrol_pat_clear(struct patrol_pat *pat);
+
+struct patrol_store;
+
+/* Opens the backend named by conf->db_backend. Does not create the schema:
+ * a missing or outdated schema gives PATROL_ERR_SCHEMA ("database not
+ * initialised: run patrolctl init") unless `create` is nonzero, in which case
+ * the database is created/migrated (what `patrolctl init` does). *out is new
+ * (patrol_store_close). */
+enum patrol_err patrol_store_open(const struct patrol_conf *conf, int create,
+    struct patrol_store **out, struct patrol_error *err);
+
+void patrol_store_close(struct patrol_store *st);
+
+/* The schema version this library writes and expects. */
+#define PATROL_SCHEMA_VERSION 1
+
+/* Adds an identity; id->id must be set (patrol_id_new). EXISTS on duplicate
+ * id. Arguments borrowed. */
+enum patrol_err patrol_store_identity_add(struct patrol_store *st,
+    const struct patrol_identity *id, struct patrol_error *err);
+
+/* Fills *out (clear with patrol_identity_clear). NOTFOUND if absent. */
+enum patrol_err patrol_store_identity_get(struct patrol_store *st,
+    const char *id, struct patrol_identity *out, struct patrol_error *err);
+
+/* Adds a PAT; all fields but owner_name must be set. NOTFOUND if the owner
+ * does not exist, EXISTS if the owner already has a PAT of that name. */
+enum patrol_err patrol_store_pat_add(struct patrol_store *st,
+    const struct patrol_pat *pat, struct patrol_error *err);
+
+/* Fills *out including secret_hash and owner_name. NOTFOUND if absent. */
+enum patrol_err patrol_store_pat_get(struct patrol_store *st, const char *id,
+    struct patrol_pat *out, struct patrol_error *err);
+
+struct patrol_pat_query {
+	const char *owner_id;			/* NULL: every owner */
+	int include_managed;			/* 0: skip managed PATs */
+	const struct patrol_filter *filter;	/* bound to patrol_pat_filter_schema, or NULL */
+};
+
+/* Called once per PAT, in (created, id) order; `pat` is borrowed for the call
+ * (secret_hash is empty). Return nonzero to stop the listing early. */
+typedef int (*patrol_pat_cb)(void *arg, const struct patrol_pat *pat);
+
+/* Streams matching PATs to cb without holding them all in memory. Returns
+ * PATROL_OK also when cb stopped the listing. */
+enum patrol_err patrol_store_pat_list(struct patrol_store *st,
+    const struct patrol_pat_query *q, patrol_pat_cb cb, void *arg,
+    struct patrol_error *err);
+
+/* Sets last_used = now (ms) when it is null or at most now - interval_ms.
+ * *updated (may be NULL) says whether a write happened. NOTFOUND if absent. */
+enum patrol_err patrol_store_pat_touch(struct patrol_store *st, const char *id,
+    int64_t now, int64_t interval_ms, int *updated, struct patrol_error *err);
+
+/* Stored Duo configuration as JSON text: *json is new (free()), NOTFOUND
+ * before the first put. */
+enum patrol_err patrol_store_duo_get(struct patrol_store *st, char **json,
+    struct patrol_error *err);
+
+enum patrol_err patrol_store_duo_put(struct patrol_store *st, const char *json,
+    struct patrol_error *err);
+
+/* ------------------------------------------------------------------ */
+/* HTTP service (server.c and friends)                                 */
+/* ------------------------------------------------------------------ */
+
+/* How a request reaches the library, whatever the runtime (FastCGI, CGI,
+ * unit test). All callbacks receive `arg`. */
+struct patrol_io {
+	void *arg;
+	/* CGI meta-variable (REQUEST_METHOD, REQUEST_URI, QUERY_STRING,
+	 * CONTENT_TYPE, CONTENT_LENGTH, HTTP_AUTHORIZATION, ...), borrowed until
+	 * the request ends; NULL when absent. Empty counts as absent. */
+	const char *(*param)(void *arg, const char *name);
+	/* Reads up to len body bytes: returns the count, 0 at end, -1 on error. */
+	long (*read)(void *arg, char *buf, size_t len);
+	/* Writes all of buf: 0 on success, -1 on error. */
+	int (*write)(void *arg, const char *buf, size_t len);
+	/* One line for the error log (no newline); may be NULL. */
+	void (*log)(void *arg, const char *line);
+};
+
+/* Which routes a responder serves; the rest get a 404 envelope. */
+enum patrol_routes {
+	PATROL_ROUTES_ALL,	/* /oauth/token and /beta/... */
+	PATROL_ROUTES_OAUTH,	/* /oauth/... only */
+	PATROL_ROUTES_BETA	/* /beta/... only */
+};
+
+struct patrol_server;
+
+/* Long-lived state of a responder: configuration (borrowed, must outlive the
+ * server), an open store and the signing key. *out is new
+ * (patrol_server_free). */
+enum patrol_err patrol_server_new(const struct patrol_conf *conf,
+    enum patrol_routes routes, struct patrol_server **out,
+    struct patrol_error *err);
+
+void patrol_server_free(struct patrol_server *srv);
+
+/* Serves one request: reads it through io and writes a complete CGI response
+ * (Status and Content-Type headers, blank line, body). Returns 0 when a
+ * response was written, -1 when the output failed midway. */
+int patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PATROL_H */

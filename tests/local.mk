@@ -1,0 +1,91 @@
+# Tests: TAP programs (unit), TAP shell scripts (CGI, CLI, end to end, interop).
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	LIGHTTPD='$(LIGHTTPD)'; export LIGHTTPD; \
+	NODE='$(NODE)'; export NODE; NPM='$(NPM)'; export NPM; \
+	CURL='$(CURL)'; export CURL;
+
+UNIT_LDADD = lib/libpatrol.la $(JANSSON_LIBS)
+UNIT_LINKFLAGS = $(AM_LDFLAGS) -no-install
+
+# Unit tests of the library (run under ASan/UBSan and valgrind in CI).
+UNIT_TESTS = \
+	tests/t_buf \
+	tests/t_time \
+	tests/t_secret \
+	tests/t_mask \
+	tests/t_duo \
+	tests/t_filter \
+	tests/t_conf \
+	tests/t_token \
+	tests/t_rights \
+	tests/t_store \
+	tests/t_query \
+	tests/t_form \
+	tests/t_envelope \
+	tests/t_server
+
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+tests_t_buf_SOURCES = tests/t_buf.c tests/tap.h
+tests_t_buf_CPPFLAGS = $(AM_CPPFLAGS)
+tests_t_buf_LDADD = $(UNIT_LDADD)
+tests_t_buf_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_time_SOURCES = tests/t_time.c tests/tap.h
+tests_t_time_LDADD = $(UNIT_LDADD)
+tests_t_time_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_secret_SOURCES = tests/t_secret.c tests/tap.h
+tests_t_secret_LDADD = $(UNIT_LDADD)
+tests_t_secret_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_mask_SOURCES = tests/t_mask.c tests/tap.h
+tests_t_mask_LDADD = $(UNIT_LDADD)
+tests_t_mask_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_duo_SOURCES = tests/t_duo.c tests/tap.h
+tests_t_duo_LDADD = $(UNIT_LDADD)
+tests_t_duo_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_filter_SOURCES = tests/t_filter.c tests/tap.h
+tests_t_filter_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_t_filter_LDADD = $(UNIT_LDADD) $(SQLITE_LIBS)
+tests_t_filter_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_conf_SOURCES = tests/t_conf.c tests/tap.h
+tests_t_conf_LDADD = $(UNIT_LDADD)
+tests_t_conf_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_token_SOURCES = tests/t_token.c tests/tap.h
+tests_t_token_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_t_token_LDADD = $(UNIT_LDADD) $(CRYPTO_LIBS)
+tests_t_token_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_rights_SOURCES = tests/t_rights.c tests/tap.h
+tests_t_rights_LDADD = $(UNIT_LDADD)
+tests_t_rights_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_store_SOURCES = tests/t_store.c tests/tap.h
+tests_t_store_LDADD = $(UNIT_LDADD)
+tests_t_store_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_query_SOURCES = tests/t_query.c tests/tap.h
+tests_t_query_LDADD = $(UNIT_LDADD)
+tests_t_query_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_form_SOURCES = tests/t_form.c tests/tap.h
+tests_t_form_LDADD = $(UNIT_LDADD)
+tests_t_form_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_envelope_SOURCES = tests/t_envelope.c tests/tap.h
+tests_t_envelope_LDADD = $(UNIT_LDADD)
+tests_t_envelope_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_server_SOURCES = tests/t_server.c tests/tap.h
+tests_t_server_LDADD = $(UNIT_LDADD)
+tests_t_server_LDFLAGS = $(UNIT_LINKFLAGS)
+
+# Script tests: CGI mode of the executables, the admin CLI, lighttpd end to
+# end, and the official SailPoint TypeScript SDK.
+SCRIPT_TESTS = \
+	tests/cgi.sh \
+	tests/cli.sh \
+	tests/e2e.sh \
+	tests/interop.sh
+TESTS += $(SCRIPT_TESTS)
+
+EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop
