@@ -29,7 +29,8 @@ lib_libpatrol_la_SOURCES = \
 	%D%/route.c \
 	%D%/h_oauth.c \
 	%D%/h_pat.c \
-	%D%/h_duo.c
+	%D%/h_duo.c \
+	%D%/pat.c
 
 lib_libpatrol_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(SQLITE_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(LIBJWT_CFLAGS)

@@ -465,6 +465,22 @@ struct patrol_pat_query {
  * (secret_hash is empty). Return nonzero to stop the listing early. */
 typedef int (*patrol_pat_cb)(void *arg, const struct patrol_pat *pat);
 
+/* Filterable fields of `patrolctl pat list --filters` (evaluated in process
+ * with patrol_filter_eval): id, name, owner.id, owner.name (strings, every
+ * operator), created, lastUsed (datetimes; lastUsed nullable), managed (bool). */
+extern const struct patrol_filter_schema patrol_pat_admin_filter_schema;
+
+/* A patrol_filter_getter over a `const struct patrol_pat *` passed as arg,
+ * for either PAT schema. String values borrow from the PAT. */
+enum patrol_err patrol_pat_filter_value(void *arg,
+    const struct patrol_filter_field *field, struct patrol_value *out);
+
+/* The API representation of a PAT (GetPersonalAccessTokenResponse): id,
+ * name, scope (array or null), owner {type,id,name}, created, lastUsed (or
+ * null), managed. Never includes the secret hash. New reference; NULL on
+ * ENOMEM. */
+json_t *patrol_pat_to_json(const struct patrol_pat *pat);
+
 /* Streams matching PATs to cb without holding them all in memory. Returns
  * PATROL_OK also when cb stopped the listing. */
 enum patrol_err patrol_store_pat_list(struct patrol_store *st,
