@@ -43,4 +43,139 @@ int utf8_valid(const char *s, size_t len);
 /* Overwrites n bytes at p with zeros in a way the compiler keeps. */
 void wipe(void *p, size_t n);
 
+/* ---------------------------------------------------------------- */
+/* HTTP internals (query.c, form.c, envelope.c, request.c, route.c)  */
+/* ---------------------------------------------------------------- */
+
+/* Bounds on what a request may carry. */
+#define QUERY_MAX	8192	/* bytes of QUERY_STRING (else 414) */
+#define HEADER_MAX	8192	/* bytes of one request header value */
+#define FORM_FIELDS_MAX	64	/* fields in a form or query string */
+
+/* Decoded name/value pairs; both are NUL-terminated copies. */
+struct kv {
+	char	*key;
+	char	*val;
+	size_t	 vallen;
+};
+
+struct kvlist {
+	struct kv	*v;
+	size_t		 n;
+};
+
+/* Appends copies of key and val[0..vallen); -1 on ENOMEM. */
+int kv_add(struct kvlist *l, const char *key, size_t keylen,
+    const char *val, size_t vallen);
+/* First pair named key (borrowed), or NULL. */
+const struct kv *kv_get(const struct kvlist *l, const char *key);
+/* Name of the first key that occurs more than once (borrowed), or NULL. */
+const char *kv_dup(const struct kvlist *l);
+void kv_free(struct kvlist *l);
+
+/* Percent-decodes s[0..len) ('+' as space when plus is set) into a new
+ * string (*out, *outlen). SYNTAX on a bad escape, INVALID on a NUL byte or
+ * invalid UTF-8; the text names `what` and the position. */
+enum patrol_err url_decode(const char *s, size_t len, int plus,
+    const char *what, char **out, size_t *outlen, struct patrol_error *err);
+
+/* Parses a query string or an application/x-www-form-urlencoded body into
+ * *out (appending). At most FORM_FIELDS_MAX pairs (TOOBIG). */
+enum patrol_err kv_parse_urlencoded(const char *s, size_t len,
+    struct kvlist *out, struct patrol_error *err);
+
+/* Parses a multipart/form-data body (RFC 7578) whose Content-Type header is
+ * ctype into *out (appending). Only simple text fields; file parts are kept
+ * by name like any other. SYNTAX on any malformation. */
+enum patrol_err form_parse_multipart(const char *body, size_t len,
+    const char *ctype, struct kvlist *out, struct patrol_error *err);
+
+/* Returns 1 if the media type of Content-Type value ctype (parameters
+ * ignored, case-insensitive) is mime, else 0. NULL ctype gives 0. */
+int ctype_is(const char *ctype, const char *mime);
+
+/* Value of parameter `name` of a Content-Type value (quoted strings
+ * unquoted), as a new string; NULL if absent or on ENOMEM. */
+char *ctype_param(const char *ctype, const char *name);
+
+/* Decodes standard base64 s[0..len) into a new NUL-terminated buffer
+ * (*outlen bytes); NULL on bad input or ENOMEM. */
+unsigned char *b64_decode(const char *s, size_t len, size_t *outlen);
+
+struct patrol_server;
+struct route;
+
+/* One request being served. Lives on the stack of patrol_server_handle. */
+struct req {
+	struct patrol_server	*srv;
+	const struct patrol_io	*io;
+	const struct route	*route;
+	const char		*method;
+	const char		*query;		/* raw QUERY_STRING or "" */
+	char			*path;		/* new: REQUEST_URI up to '?' */
+	char			 tracking[PATROL_ID_LEN + 1];
+	int			 sent;		/* headers written */
+	int			 failed;	/* a write failed */
+	/* Filled for authenticated routes. */
+	struct patrol_identity	 caller;
+	struct patrol_pat	 callerpat;
+};
+
+/* Borrowed CGI variable, NULL when absent or empty. */
+const char *req_param(const struct req *r, const char *name);
+/* Log one line "patrol[<tracking>]: ..." through io->log. */
+void req_log(struct req *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Writes the status line and headers (JSON content type, no-store, plus
+ * extra: zero or more "Name: value\r\n" lines, may be NULL). 0 or -1. */
+int req_begin(struct req *r, int status, const char *extra);
+/* Writes body bytes. 0 or -1 (and r->failed set). */
+int req_write(struct req *r, const char *s, size_t len);
+/* Whole JSON response: headers and json_dumps(j). Steals j. 0 or -1. */
+int req_json(struct req *r, int status, json_t *j, const char *extra);
+/* The error envelope for an HTTP-level status with a specific message. */
+int req_error(struct req *r, int status, const char *extra,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The error envelope for a library error, status from the one table. */
+int req_fail(struct req *r, enum patrol_err code, const char *text);
+/* Reads the request body (at most the configured bound). On error replies
+ * itself (413, 400, 500) and returns -1; else 0 and a new *body. */
+int req_body(struct req *r, char **body, size_t *len);
+/* The status an error code maps to (the one table); cannot fail. */
+int err_status(enum patrol_err code);
+/* Builds the error envelope: new reference, NULL on ENOMEM. */
+json_t *envelope_new(int status, const char *tracking, const char *text);
+/* "400 Bad Request": the reason phrase of a status; static. */
+const char *status_reason(int status);
+
+/* Handlers: 0 when a response was written, -1 when output failed. */
+typedef int (*handler_fn)(struct req *r);
+
+struct route {
+	const char		*path;
+	enum patrol_routes	 set;		/* OAUTH or BETA */
+	int			 auth;		/* needs a bearer token */
+	const char		*allow;		/* "GET, PUT" */
+	struct {
+		const char		*method;
+		handler_fn		 fn;
+		const char *const	*scopes;	/* NULL-terminated */
+	} ops[2];
+};
+
+/* The route for path, or NULL. */
+const struct route *route_find(const char *path);
+
+int h_oauth_token(struct req *r);
+int h_pat_list(struct req *r);
+int h_duo_get(struct req *r);
+int h_duo_put(struct req *r);
+
+/* server.c accessors for handlers. All borrowed. */
+const struct patrol_conf *srv_conf(const struct patrol_server *s);
+const struct patrol_key *srv_key(const struct patrol_server *s);
+/* The open store, opening it on first use; NULL with *err filled. */
+struct patrol_store *srv_store(struct patrol_server *s,
+    struct patrol_error *err);
+
 #endif /* PATROL_EXTERN_H */

@@ -1,0 +1,240 @@
+/*
+ * h_oauth.c: POST /oauth/token, the client-credentials grant where the
+ * client is a personal access token (RFC 6749 section 4.4).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "patrol.h"
+#include "extern.h"
+
+/* RFC 6749 section 5.2 error body. */
+static int
+oauth_error(struct req *r, int status, const char *code, const char *desc)
+{
+	req_log(r, "%d %s: %s", status, code, desc);
+	return req_json(r, status, json_pack("{s:s, s:s}", "error", code,
+	    "error_description", desc), status == 401 ?
+	    "WWW-Authenticate: Basic realm=\"patrol\"\r\n" : NULL);
+}
+
+/*
+ * Client credentials from "Authorization: Basic": base64 of
+ * form-urlencoded id ":" form-urlencoded secret (RFC 6749 2.3.1). Returns 1
+ * when present and well formed (*id, *secret new), 0 when absent, -1 when
+ * malformed.
+ */
+static int
+basic_credentials(struct req *r, char **id, size_t *idlen, char **secret,
+    size_t *secretlen)
+{
+	const char	*h = req_param(r, "HTTP_AUTHORIZATION");
+	unsigned char	*dec = NULL;
+	char		*colon;
+	size_t		 declen = 0;
+	int		 rc = -1;
+
+	*id = *secret = NULL;
+	if (h == NULL || strncasecmp(h, "Basic ", 6) != 0)
+		return 0;
+	for (h += 6; *h == ' '; h++)
+		continue;
+	if (strlen(h) > HEADER_MAX ||
+	    (dec = b64_decode(h, strlen(h), &declen)) == NULL)
+		goto out;
+	if ((colon = memchr(dec, ':', declen)) == NULL)
+		goto out;
+	if (url_decode((char *)dec, (size_t)(colon - (char *)dec), 1,
+	    "client_id", id, idlen, NULL) != PATROL_OK)
+		goto out;
+	if (url_decode(colon + 1, declen - (size_t)(colon + 1 - (char *)dec),
+	    1, "client_secret", secret, secretlen, NULL) != PATROL_OK)
+		goto out;
+	rc = 1;
+out:
+	if (dec != NULL) {
+		wipe(dec, declen);
+		free(dec);
+	}
+	if (rc != 1) {
+		free(*id);
+		free(*secret);
+		*id = *secret = NULL;
+	}
+	return rc;
+}
+
+/* Collects the request's parameters: body first, then the query string, so
+ * kv_get finds the body's value first. Replies and returns -1 on error. */
+static int
+collect_params(struct req *r, struct kvlist *params)
+{
+	const char		*ctype = req_param(r, "CONTENT_TYPE");
+	struct kvlist		 q = { 0 };
+	struct patrol_error	 err = { 0 };
+	char			*body = NULL;
+	size_t			 len = 0, i;
+	enum patrol_err		 rc = PATROL_OK;
+	const char		*dup;
+	int			 ret = -1;
+
+	if (req_body(r, &body, &len) == -1)
+		return -1;
+	if (len > 0 || ctype != NULL) {
+		if (ctype_is(ctype, "application/x-www-form-urlencoded"))
+			rc = kv_parse_urlencoded(body, len, params, &err);
+		else if (ctype_is(ctype, "multipart/form-data"))
+			rc = form_parse_multipart(body, len, ctype, params,
+			    &err);
+		else if (len > 0) {
+			req_error(r, 415, NULL, "Content-Type must be "
+			    "application/x-www-form-urlencoded or "
+			    "multipart/form-data");
+			goto out;
+		}
+		if (rc != PATROL_OK) {
+			oauth_error(r, 400, "invalid_request", err.text);
+			goto out;
+		}
+	}
+	if ((rc = kv_parse_urlencoded(r->query, strlen(r->query), &q,
+	    &err)) != PATROL_OK) {
+		oauth_error(r, 400, "invalid_request", err.text);
+		goto out;
+	}
+	if ((dup = kv_dup(params)) != NULL || (dup = kv_dup(&q)) != NULL) {
+		snprintf(err.text, sizeof(err.text),
+		    "parameter %s is given more than once", dup);
+		oauth_error(r, 400, "invalid_request", err.text);
+		goto out;
+	}
+	for (i = 0; i < q.n; i++)
+		if (kv_add(params, q.v[i].key, strlen(q.v[i].key), q.v[i].val,
+		    q.v[i].vallen) == -1) {
+			req_error(r, 500, NULL, "out of memory");
+			goto out;
+		}
+	ret = 0;
+out:
+	kv_free(&q);
+	if (body != NULL) {
+		wipe(body, len);
+		free(body);
+	}
+	return ret;
+}
+
+int
+h_oauth_token(struct req *r)
+{
+	struct kvlist		 params = { 0 };
+	const struct kv		*grant, *cid, *csec;
+	char			*bid = NULL, *bsec = NULL, *jwt = NULL;
+	const char		*id, *secret;
+	size_t			 bidlen = 0, bseclen = 0, i;
+	struct patrol_store	*st;
+	struct patrol_pat	 pat;
+	struct patrol_error	 err = { 0 };
+	struct pbuf		 scope = { 0 };
+	enum patrol_err		 rc;
+	int			 basic, known, good, updated = 0;
+	const struct patrol_conf *conf = srv_conf(r->srv);
+	int64_t			 now = patrol_time_now();
+	json_t			*o;
+
+	memset(&pat, 0, sizeof(pat));
+	if (collect_params(r, &params) == -1)
+		goto out;
+	if ((basic = basic_credentials(r, &bid, &bidlen, &bsec, &bseclen)) == -1) {
+		oauth_error(r, 401, "invalid_client",
+		    "malformed Basic authorization header");
+		goto out;
+	}
+	if ((grant = kv_get(&params, "grant_type")) == NULL) {
+		oauth_error(r, 400, "invalid_request",
+		    "grant_type is required");
+		goto out;
+	}
+	if (strcmp(grant->val, "client_credentials") != 0) {
+		oauth_error(r, 400, "unsupported_grant_type",
+		    "only grant_type client_credentials is supported");
+		goto out;
+	}
+	cid = kv_get(&params, "client_id");
+	csec = kv_get(&params, "client_secret");
+	if (basic && ((cid != NULL && strcmp(cid->val, bid) != 0) ||
+	    (csec != NULL && (csec->vallen != bseclen ||
+	    memcmp(csec->val, bsec, bseclen) != 0)))) {
+		oauth_error(r, 400, "invalid_request", "client credentials "
+		    "differ between the Authorization header and the "
+		    "parameters");
+		goto out;
+	}
+	id = basic ? bid : cid != NULL ? cid->val : NULL;
+	secret = basic ? bsec : csec != NULL ? csec->val : NULL;
+	if (id == NULL || secret == NULL) {
+		oauth_error(r, 401, "invalid_client",
+		    "client_id and client_secret are required");
+		goto out;
+	}
+	if ((st = srv_store(r->srv, &err)) == NULL) {
+		req_fail(r, err.code, err.text);
+		goto out;
+	}
+	known = 0;
+	if (patrol_id_valid(id)) {
+		rc = patrol_store_pat_get(st, id, &pat, &err);
+		if (rc != PATROL_OK && rc != PATROL_ERR_NOTFOUND) {
+			req_fail(r, rc, err.text);
+			goto out;
+		}
+		known = rc == PATROL_OK;
+	}
+	/* Hash even for unknown ids, so timing does not tell them apart. */
+	good = patrol_secret_check(secret, strlen(secret), known ?
+	    pat.secret_hash : "0000000000000000000000000000000000000000000000000000000000000000");
+	if (!known || !good) {
+		oauth_error(r, 401, "invalid_client", "Bad credentials");
+		goto out;
+	}
+	rc = patrol_token_issue(srv_key(r->srv), conf->issuer, pat.id,
+	    pat.owner_id, (const char *const *)pat.scope,
+	    pat.scope_null ? 0 : pat.nscope, now / 1000, conf->token_lifetime,
+	    &jwt, &err);
+	if (rc != PATROL_OK) {
+		req_fail(r, rc, err.text);
+		goto out;
+	}
+	if (pat.scope_null)
+		pbuf_adds(&scope, PATROL_SCOPE_ALL);
+	for (i = 0; !pat.scope_null && i < pat.nscope; i++)
+		pbuf_printf(&scope, "%s%s", i ? " " : "", pat.scope[i]);
+	/* lastUsed is bookkeeping: a failure to record it is logged only. */
+	rc = patrol_store_pat_touch(st, pat.id, now,
+	    (int64_t)conf->last_used_interval * 1000, &updated, &err);
+	if (rc != PATROL_OK)
+		req_log(r, "could not update lastUsed of %s: %s", pat.id,
+		    err.text);
+	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}",
+	    "access_token", jwt,
+	    "token_type", "bearer",
+	    "expires_in", (json_int_t)conf->token_lifetime,
+	    "scope", scope.s != NULL ? scope.s : "",
+	    "identity_id", pat.owner_id,
+	    "client_id", pat.id);
+	req_json(r, 200, o, NULL);
+out:
+	kv_free(&params);
+	if (bsec != NULL) {
+		wipe(bsec, bseclen);
+		free(bsec);
+	}
+	free(bid);
+	free(jwt);
+	pbuf_free(&scope);
+	patrol_pat_clear(&pat);
+	return r->failed ? -1 : 0;
+}

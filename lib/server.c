@@ -1,0 +1,231 @@
+/*
+ * server.c: a responder's long-lived state and the serving of one request:
+ * bounds, routing, bearer-token authentication, scopes, dispatch.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "patrol.h"
+#include "extern.h"
+
+#define PATH_MAX_LEN	2048	/* bytes of the path part of REQUEST_URI */
+
+struct patrol_server {
+	const struct patrol_conf	*conf;		/* borrowed */
+	enum patrol_routes		 routes;
+	struct patrol_key		*key;
+	struct patrol_store		*store;		/* opened lazily */
+};
+
+const struct patrol_conf *
+srv_conf(const struct patrol_server *s)
+{
+	return s->conf;
+}
+
+const struct patrol_key *
+srv_key(const struct patrol_server *s)
+{
+	return s->key;
+}
+
+struct patrol_store *
+srv_store(struct patrol_server *s, struct patrol_error *err)
+{
+	if (s->store == NULL &&
+	    patrol_store_open(s->conf, 0, &s->store, err) != PATROL_OK)
+		s->store = NULL;
+	return s->store;
+}
+
+enum patrol_err
+patrol_server_new(const struct patrol_conf *conf, enum patrol_routes routes,
+    struct patrol_server **out, struct patrol_error *err)
+{
+	struct patrol_server	*s;
+	enum patrol_err		 rc;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "out of memory");
+	s->conf = conf;
+	s->routes = routes;
+	if ((rc = patrol_key_load(conf->key_file, &s->key, err)) != PATROL_OK)
+		goto fail;
+	/*
+	 * An uninitialised database is not fatal: requests get a 503 until
+	 * `patrolctl init` has run, without restarting the responders.
+	 */
+	rc = patrol_store_open(conf, 0, &s->store, err);
+	if (rc != PATROL_OK && rc != PATROL_ERR_SCHEMA)
+		goto fail;
+	s->store = rc == PATROL_OK ? s->store : NULL;
+	*out = s;
+	return PATROL_OK;
+fail:
+	patrol_server_free(s);
+	return rc;
+}
+
+void
+patrol_server_free(struct patrol_server *s)
+{
+	if (s == NULL)
+		return;
+	patrol_store_close(s->store);
+	patrol_key_free(s->key);
+	free(s);
+}
+
+/* 401 in the shape of the spec: {"error":"JWT validation failed: why"}. */
+static int
+unauthorized(struct req *r, const char *why)
+{
+	char	 text[PATROL_ERROR_TEXT_MAX + 32];
+
+	snprintf(text, sizeof(text), "JWT validation failed: %s", why);
+	req_log(r, "401 %s", text);
+	return req_json(r, 401, json_pack("{s:s}", "error", text),
+	    "WWW-Authenticate: Bearer\r\n");
+}
+
+/* Fills r->callerpat and r->caller from the bearer token, checks the PAT's
+ * scope against the operation's. Returns 0 to go on, -1 when a response
+ * (401, 403, 5xx) was written instead. */
+static int
+authenticate(struct req *r, const char *const *op_scopes)
+{
+	const char		*h = req_param(r, "HTTP_AUTHORIZATION");
+	struct patrol_store	*st;
+	struct patrol_claims	 claims;
+	struct patrol_error	 err = { 0 };
+	enum patrol_err		 rc;
+	size_t			 i;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return unauthorized(r, "no bearer token"), -1;
+	for (h += 7; *h == ' '; h++)
+		continue;
+	if (strlen(h) > HEADER_MAX)
+		return unauthorized(r, "JWT is malformed"), -1;
+	rc = patrol_token_verify(srv_key(r->srv), srv_conf(r->srv)->issuer, h,
+	    patrol_time_now() / 1000, &claims, &err);
+	if (rc != PATROL_OK)
+		return unauthorized(r, rc == PATROL_ERR_AUTH ? err.text :
+		    "JWT is malformed"), -1;
+	if ((st = srv_store(r->srv, &err)) == NULL)
+		return req_fail(r, err.code, err.text), -1;
+	rc = patrol_store_pat_get(st, claims.pat_id, &r->callerpat, &err);
+	if (rc == PATROL_ERR_NOTFOUND)
+		return unauthorized(r,
+		    "personal access token no longer exists"), -1;
+	if (rc != PATROL_OK)
+		return req_fail(r, rc, err.text), -1;
+	if (strcmp(r->callerpat.owner_id, claims.identity_id) != 0)
+		return unauthorized(r, "JWT subject does not own its "
+		    "personal access token"), -1;
+	rc = patrol_store_identity_get(st, claims.identity_id, &r->caller,
+	    &err);
+	if (rc == PATROL_ERR_NOTFOUND)
+		return unauthorized(r, "identity no longer exists"), -1;
+	if (rc != PATROL_OK)
+		return req_fail(r, rc, err.text), -1;
+	if (!patrol_scope_allows(r->callerpat.scope, r->callerpat.nscope,
+	    r->callerpat.scope_null, op_scopes)) {
+		struct pbuf b = { 0 };
+
+		for (i = 0; op_scopes[i] != NULL; i++)
+			pbuf_printf(&b, "%s%s", i ? ", " : "", op_scopes[i]);
+		req_error(r, 403, NULL, "the scope of this personal access "
+		    "token does not allow this operation (it needs %s or one "
+		    "of: %s)", PATROL_SCOPE_ALL, b.s != NULL ? b.s : "");
+		pbuf_free(&b);
+		return -1;
+	}
+	return 0;
+}
+
+/* The path part of the request URI: REQUEST_URI up to '?', else
+ * SCRIPT_NAME + PATH_INFO (plain CGI). New string or NULL on ENOMEM. */
+static char *
+request_path(struct req *r)
+{
+	const char	*uri = req_param(r, "REQUEST_URI"), *q;
+	const char	*sn, *pi;
+	struct pbuf	 b = { 0 };
+
+	if (uri != NULL) {
+		q = strchr(uri, '?');
+		return xstrndup(uri, q != NULL ? (size_t)(q - uri) : strlen(uri));
+	}
+	sn = req_param(r, "SCRIPT_NAME");
+	pi = req_param(r, "PATH_INFO");
+	pbuf_adds(&b, sn != NULL ? sn : "");
+	pbuf_adds(&b, pi != NULL ? pi : "");
+	if (b.len == 0)
+		pbuf_adds(&b, "/");
+	return pbuf_take(&b);
+}
+
+int
+patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
+{
+	struct req		 r;
+	const struct route	*rt;
+	size_t			 i;
+	char			 allow[64];
+
+	memset(&r, 0, sizeof(r));
+	r.srv = srv;
+	r.io = io;
+	if (patrol_id_new(r.tracking) != PATROL_OK)
+		memset(r.tracking, '0', PATROL_ID_LEN);
+	if ((r.method = req_param(&r, "REQUEST_METHOD")) == NULL)
+		r.method = "GET";
+	if ((r.query = req_param(&r, "QUERY_STRING")) == NULL)
+		r.query = "";
+	if ((r.path = request_path(&r)) == NULL) {
+		req_error(&r, 500, NULL, "out of memory");
+		goto out;
+	}
+	if (strlen(r.query) > QUERY_MAX || strlen(r.path) > PATH_MAX_LEN) {
+		req_error(&r, 414, NULL, "the request URI is too long (at "
+		    "most %d bytes of path and %d of query string)",
+		    PATH_MAX_LEN, QUERY_MAX);
+		goto out;
+	}
+	rt = route_find(r.path);
+	if (rt == NULL || (srv->routes != PATROL_ROUTES_ALL &&
+	    srv->routes != rt->set)) {
+		if (utf8_valid(r.path, strlen(r.path)))
+			req_error(&r, 404, NULL, "no resource at %s", r.path);
+		else
+			req_error(&r, 404, NULL, "no resource at this path");
+		goto out;
+	}
+	r.route = rt;
+	for (i = 0; i < sizeof(rt->ops) / sizeof(rt->ops[0]); i++)
+		if (rt->ops[i].method != NULL &&
+		    strcmp(rt->ops[i].method, r.method) == 0)
+			break;
+	if (i == sizeof(rt->ops) / sizeof(rt->ops[0])) {
+		snprintf(allow, sizeof(allow), "Allow: %s\r\n", rt->allow);
+		req_error(&r, 405, allow, "method %s is not allowed for %s "
+		    "(allowed: %s)", utf8_valid(r.method, strlen(r.method)) &&
+		    strlen(r.method) < 32 ? r.method : "?", rt->path,
+		    rt->allow);
+		goto out;
+	}
+	if (rt->auth && authenticate(&r, rt->ops[i].scopes) == -1)
+		goto out;
+	rt->ops[i].fn(&r);
+out:
+	free(r.path);
+	patrol_identity_clear(&r.caller);
+	patrol_pat_clear(&r.callerpat);
+	return r.failed ? -1 : 0;
+}
