@@ -1,0 +1,111 @@
+#!/bin/sh
+# tests/cgi.sh: the responders run as plain CGI programs (environment
+# variables in, headers and body out), as a web server's mod_cgi would.
+. "$top_srcdir/tests/lib.sh"
+
+command -v jq >/dev/null || skip_all "jq is not installed"
+CTL="$top_builddir/tools/patrolctl"
+OAUTH="$top_builddir/cgi-bin/patrol-oauth"
+BETA="$top_builddir/cgi-bin/patrol-beta"
+tmp=$(mktemp -d) || bail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+make_state "$tmp/s"
+CONF="$tmp/s/patrol.conf"
+
+admin=$("$CTL" --config "$CONF" identity add --name Admin --rights ORG_ADMIN) ||
+	bail "identity add"
+pat=$("$CTL" --config "$CONF" pat create --owner "$admin" --name cgi --json) ||
+	bail "pat create"
+pid=$(jget "$pat" .id)
+psec=$(jget "$pat" .secret)
+
+# cgi PROGRAM METHOD URI [CONTENT_TYPE [BODY [AUTHORIZATION]]]: runs one
+# request; sets $status, $head (headers) and $body.
+cgi() {
+	_prog=$1 _method=$2 _uri=$3 _ctype=${4-} _body=${5-} _auth=${6-}
+	_q=
+	case $_uri in *\?*) _q=${_uri#*\?} ;; esac
+	printf '%s' "$_body" > "$tmp/in"
+	env -i PATH="$PATH" PATROL_CONFIG="$CONF" GATEWAY_INTERFACE=CGI/1.1 \
+		REQUEST_METHOD="$_method" REQUEST_URI="$_uri" QUERY_STRING="$_q" \
+		CONTENT_TYPE="$_ctype" CONTENT_LENGTH="${#_body}" \
+		HTTP_AUTHORIZATION="$_auth" \
+		"$_prog" < "$tmp/in" > "$tmp/out" 2> "$tmp/err"
+	_rc=$?
+	status=$(sed -n '1s/^Status: \([0-9]*\) .*/\1/p' "$tmp/out")
+	head=$(sed '/^\r$/q' "$tmp/out")
+	body=$(sed '1,/^\r$/d' "$tmp/out")
+	return $_rc
+}
+
+cgi "$OAUTH" POST /oauth/token application/x-www-form-urlencoded \
+	"grant_type=client_credentials&client_id=$pid&client_secret=$psec"
+ok $? "patrol-oauth exits 0 as CGI"
+is "$status" 200 "token: 200"
+like "$head" "Content-Type: application/json; charset=utf-8" "JSON content type"
+first=$(head -c 16 "$tmp/out")
+is "$first" "Status: 200 OK$(printf '\r')" "CGI Status header first, CRLF"
+tok=$(jget "$body" .access_token)
+is "$(jget "$body" .token_type)" bearer "token_type bearer"
+
+cgi "$OAUTH" POST /oauth/token application/x-www-form-urlencoded \
+	"grant_type=client_credentials&client_id=$pid&client_secret=nope"
+is "$status" 401 "wrong secret: 401"
+is "$(jget "$body" .error)" invalid_client "invalid_client"
+unlike "$(cat "$tmp/err")" nope "the presented secret is not in the log"
+
+cgi "$BETA" GET "/beta/personal-access-tokens?owner-id=me" "" "" "Bearer $tok"
+is "$status" 200 "list as CGI: 200"
+is "$(jget "$body" '.[0].id')" "$pid" "lists the PAT"
+is "$(jget "$body" '.[0].owner.name')" Admin "with its owner's name"
+
+cgi "$BETA" GET "/beta/personal-access-tokens?owner-id=me" "" "" ""
+is "$status" 401 "no token: 401"
+is "$(jget "$body" .error)" "JWT validation failed: no bearer token" "401 body"
+
+duo='{"mfaMethod":"duo-web","enabled":true,"host":"www.example.com","accessKey":"qw123Y3QlA5UqocYpdU3rEkzrK2D497y","identityAttribute":"email","configProperties":{"skey":"12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B","ikey":"Q123WE45R6TY7890ZXCV"}}'
+cgi "$BETA" PUT /beta/mfa/duo-web/config application/json "$duo" "Bearer $tok"
+is "$status" 200 "PUT duo config from stdin: 200"
+is "$(jget "$body" .accessKey)" 'q******y' "accessKey masked"
+is "$(jget "$body" .configProperties.skey)" '1******B' "skey masked"
+is "$(jget "$body" .configProperties.ikey)" Q123WE45R6TY7890ZXCV "ikey unchanged"
+
+cgi "$BETA" GET /nowhere
+is "$status" 404 "unknown path: 404"
+is "$(jget "$body" .detailCode)" "404 Not found" "404 envelope"
+tid=$(jget "$body" .trackingId)
+like "$(cat "$tmp/err")" "$tid" "tracking id logged to stderr"
+
+cgi "$BETA" POST /beta/personal-access-tokens "" "" "Bearer $tok"
+is "$status" 405 "POST on the list: 405"
+like "$head" "Allow: GET" "Allow header"
+
+# Plain CGI without REQUEST_URI: SCRIPT_NAME + PATH_INFO (e.g. ScriptAlias /beta).
+printf '' > "$tmp/in"
+env -i PATH="$PATH" PATROL_CONFIG="$CONF" REQUEST_METHOD=GET \
+	SCRIPT_NAME=/beta PATH_INFO=/mfa/duo-web/config QUERY_STRING= \
+	HTTP_AUTHORIZATION="Bearer $tok" "$BETA" < "$tmp/in" > "$tmp/out" 2>/dev/null
+like "$(head -1 "$tmp/out")" "Status: 200" "SCRIPT_NAME + PATH_INFO routing"
+
+# nginx sends empty CONTENT_TYPE/CONTENT_LENGTH on GET: empty is absent.
+env -i PATH="$PATH" PATROL_CONFIG="$CONF" REQUEST_METHOD=GET \
+	REQUEST_URI=/beta/mfa/duo-web/config CONTENT_TYPE= CONTENT_LENGTH= \
+	HTTP_AUTHORIZATION="Bearer $tok" "$BETA" < /dev/null > "$tmp/out" 2>/dev/null
+like "$(head -1 "$tmp/out")" "Status: 200" "empty CONTENT_* treated as absent"
+
+# Process-level errors: usage and configuration.
+"$BETA" --help > "$tmp/out" 2>&1
+ok $? "--help exits 0"
+like "$(cat "$tmp/out")" "usage:" "--help prints usage"
+"$BETA" --bogus > /dev/null 2>&1
+is $? 2 "unknown option exits 2"
+PATROL_CONFIG= "$BETA" --config "$tmp/missing.conf" < /dev/null > /dev/null 2> "$tmp/err"
+is $? 1 "missing config exits 1"
+like "$(cat "$tmp/err")" "$tmp/missing.conf: No such file or directory" \
+	"missing config: path: strerror"
+printf 'token = { lifetime = "x"; };\n' > "$tmp/bad.conf"
+"$BETA" --config "$tmp/bad.conf" < /dev/null > /dev/null 2> "$tmp/err"
+is $? 1 "bad config exits 1"
+like "$(cat "$tmp/err")" "bad.conf:1:" "bad config: file:line: message"
+
+done_testing

@@ -1,0 +1,893 @@
+/*
+ * t_server.c: the HTTP layer end to end inside one process: requests go
+ * through patrol_server_handle with an in-memory struct patrol_io, against
+ * a real SQLite database and signing key in a temporary directory. This is
+ * what runs under ASan/UBSan and valgrind; tests/cgi.sh and tests/e2e.sh
+ * cover the same paths through the executables and lighttpd.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "patrol.h"
+#include "extern.h"
+#include "tap.h"
+
+/* ---- an in-memory request ---------------------------------------- */
+
+struct fake {
+	const char	*names[12];
+	const char	*values[12];
+	const char	*body;
+	size_t		 bodylen, off;
+	struct pbuf	 out;
+	struct pbuf	 log;
+};
+
+static const char *
+f_param(void *arg, const char *name)
+{
+	struct fake	*f = arg;
+	size_t		 i;
+
+	for (i = 0; i < 12 && f->names[i] != NULL; i++)
+		if (strcmp(f->names[i], name) == 0)
+			return f->values[i];
+	return NULL;
+}
+
+static long
+f_read(void *arg, char *buf, size_t len)
+{
+	struct fake	*f = arg;
+	size_t		 n = f->bodylen - f->off;
+
+	if (n > len)
+		n = len;
+	if (n > 7)		/* short reads, to exercise the read loop */
+		n = 7;
+	memcpy(buf, f->body + f->off, n);
+	f->off += n;
+	return (long)n;
+}
+
+static int
+f_write(void *arg, const char *buf, size_t len)
+{
+	return pbuf_add(&((struct fake *)arg)->out, buf, len);
+}
+
+static void
+f_log(void *arg, const char *line)
+{
+	pbuf_adds(&((struct fake *)arg)->log, line);
+	pbuf_adds(&((struct fake *)arg)->log, "\n");
+}
+
+struct resp {
+	int	 status;
+	char	*head;		/* header block */
+	char	*body;
+	json_t	*json;		/* parsed body or NULL */
+	char	*log;
+};
+
+static void
+resp_clear(struct resp *r)
+{
+	free(r->head);
+	free(r->body);
+	free(r->log);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+setp(struct fake *f, const char *name, const char *value)
+{
+	size_t	 i;
+
+	if (value == NULL)
+		return;
+	for (i = 0; i < 11 && f->names[i] != NULL; i++)
+		continue;
+	f->names[i] = name;
+	f->values[i] = value;
+}
+
+/* Serves one request; uri may carry a query string. */
+static void
+request(struct patrol_server *s, const char *method, const char *uri,
+    const char *authz, const char *ctype, const char *body, const char *clen,
+    struct resp *r)
+{
+	struct fake		 f;
+	struct patrol_io	 io = { &f, f_param, f_read, f_write, f_log };
+	const char		*q, *sep;
+	char			 lenbuf[32], *query = NULL;
+
+	memset(&f, 0, sizeof(f));
+	memset(r, 0, sizeof(*r));
+	f.body = body != NULL ? body : "";
+	f.bodylen = strlen(f.body);
+	setp(&f, "REQUEST_METHOD", method);
+	setp(&f, "REQUEST_URI", uri);
+	if ((q = strchr(uri, '?')) != NULL)
+		query = strdup(q + 1);
+	setp(&f, "QUERY_STRING", query);
+	setp(&f, "HTTP_AUTHORIZATION", authz);
+	setp(&f, "CONTENT_TYPE", ctype);
+	if (clen == NULL && body != NULL) {
+		snprintf(lenbuf, sizeof(lenbuf), "%zu", f.bodylen);
+		clen = lenbuf;
+	}
+	setp(&f, "CONTENT_LENGTH", clen);
+	if (patrol_server_handle(s, &io) != 0)
+		r->status = -1;
+	else if (f.out.s != NULL && sscanf(f.out.s, "Status: %d", &r->status) == 1 &&
+	    (sep = strstr(f.out.s, "\r\n\r\n")) != NULL) {
+		r->head = xstrndup(f.out.s, (size_t)(sep - f.out.s + 2));
+		r->body = strdup(sep + 4);
+		r->json = json_loads(r->body, 0, NULL);
+	}
+	r->log = pbuf_take(&f.log);
+	pbuf_free(&f.log);
+	pbuf_free(&f.out);
+	free(query);
+}
+
+/* ---- fixtures ------------------------------------------------------- */
+
+static char dir[] = "/tmp/patrol-t_server-XXXXXX";
+static char confpath[256], keypath[256], dbpath[256];
+
+struct who {
+	const char	*name;
+	const char	*rights;	/* comma-separated */
+	const char	*scope;		/* comma-separated or NULL */
+	int		 managed;
+	char		 id[PATROL_ID_LEN + 1];
+	char		 pat[PATROL_ID_LEN + 1];
+	char		 secret[PATROL_SECRET_LEN + 1];
+	char		*bearer;	/* "Bearer <jwt>" */
+};
+
+enum { ADMIN, MINE, ALL, MANAGED, MFAREAD, NOBODY, SCOPED, NWHO };
+
+static struct who who[NWHO] = {
+	{ "Admin", "ORG_ADMIN", NULL, 0 },
+	{ "Mine", "idn:my-personal-access-tokens:read", NULL, 0 },
+	{ "All", "idn:all-personal-access-tokens:read", NULL, 0 },
+	{ "Managed", "idn:all-personal-access-tokens:read,"
+	  "idn:managed-personal-access-tokens:read", NULL, 0 },
+	{ "MfaRead", "idn:mfa-configuration:read", NULL, 0 },
+	{ "Nobody", "", NULL, 0 },
+	{ "Scoped", "ORG_ADMIN", "sp:my-personal-access-tokens:read", 0 },
+};
+
+static size_t
+split(const char *s, char ***out)
+{
+	char	*copy, *tok, *save = NULL;
+	size_t	 n = 0;
+
+	*out = NULL;
+	if (s == NULL || *s == '\0')
+		return 0;
+	copy = strdup(s);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		*out = realloc(*out, (n + 1) * sizeof(char *));
+		(*out)[n++] = strdup(tok);
+	}
+	free(copy);
+	return n;
+}
+
+static void
+add_pat(struct patrol_store *st, const char *owner, const char *name,
+    const char *scope, int managed, char *id, char *secret)
+{
+	struct patrol_pat	 p;
+	char			 sec[PATROL_SECRET_LEN + 1];
+	struct patrol_error	 err;
+
+	memset(&p, 0, sizeof(p));
+	patrol_id_new(p.id);
+	p.name = (char *)name;
+	p.nscope = split(scope, &p.scope);
+	p.scope_null = scope == NULL;
+	strcpy(p.owner_id, owner);
+	p.created = patrol_time_now();
+	p.last_used = -1;
+	p.managed = managed;
+	patrol_random_hex(sec, PATROL_SECRET_LEN / 2);
+	patrol_secret_hash(sec, strlen(sec), p.secret_hash);
+	if (patrol_store_pat_add(st, &p, &err) != PATROL_OK)
+		tap_diag("pat_add: %s", err.text);
+	if (id != NULL)
+		strcpy(id, p.id);
+	if (secret != NULL)
+		strcpy(secret, sec);
+	while (p.nscope > 0)
+		free(p.scope[--p.nscope]);
+	free(p.scope);
+}
+
+static int
+setup(struct patrol_conf **conf, struct patrol_store **st)
+{
+	struct patrol_error	 err;
+	struct patrol_identity	 id;
+	FILE			*f;
+	size_t			 i;
+
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(confpath, sizeof(confpath), "%s/patrol.conf", dir);
+	snprintf(keypath, sizeof(keypath), "%s/signing.key", dir);
+	snprintf(dbpath, sizeof(dbpath), "%s/patrol.db", dir);
+	if ((f = fopen(confpath, "w")) == NULL)
+		return -1;
+	fprintf(f, "database = { backend = \"sqlite\"; path = \"patrol.db\"; };\n"
+	    "token = { signing_key_file = \"signing.key\"; issuer = \"t\"; "
+	    "lifetime = 3600; };\n"
+	    "limits = { request_body_max = 2048; };\n");
+	fclose(f);
+	if (patrol_conf_load(confpath, conf, &err) != PATROL_OK ||
+	    patrol_key_generate(keypath, &err) != PATROL_OK ||
+	    patrol_store_open(*conf, 1, st, &err) != PATROL_OK) {
+		tap_diag("setup: %s", err.text);
+		return -1;
+	}
+	for (i = 0; i < NWHO; i++) {
+		memset(&id, 0, sizeof(id));
+		patrol_id_new(id.id);
+		id.name = (char *)who[i].name;
+		id.nrights = split(who[i].rights, &id.rights);
+		if (patrol_store_identity_add(*st, &id, &err) != PATROL_OK)
+			tap_diag("identity_add: %s", err.text);
+		strcpy(who[i].id, id.id);
+		while (id.nrights > 0)
+			free(id.rights[--id.nrights]);
+		free(id.rights);
+		add_pat(*st, who[i].id, "main", who[i].scope, 0, who[i].pat,
+		    who[i].secret);
+	}
+	/* A managed PAT for Mine, visible only with the managed right. */
+	add_pat(*st, who[MINE].id, "workflow", NULL, 1, NULL, NULL);
+	return 0;
+}
+
+static void
+teardown(void)
+{
+	char	 p[300];
+
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	if (system(p) != 0)
+		tap_diag("could not remove %s", dir);
+}
+
+static const char *
+jstr(const json_t *j, const char *key)
+{
+	return json_string_value(json_object_get(j, key));
+}
+
+/* messages[0].text of an envelope. */
+static const char *
+msg(const struct resp *r)
+{
+	return jstr(json_array_get(json_object_get(r->json, "messages"), 0),
+	    "text");
+}
+
+static int
+is_envelope(const struct resp *r, const char *detail)
+{
+	const char *t = jstr(r->json, "trackingId");
+
+	return r->json != NULL && jstr(r->json, "detailCode") != NULL &&
+	    strcmp(jstr(r->json, "detailCode"), detail) == 0 &&
+	    t != NULL && patrol_id_valid(t) && msg(r) != NULL &&
+	    json_is_array(json_object_get(r->json, "causes"));
+}
+
+#define CONTAINS(hay, needle) ((hay) != NULL && strstr((hay), (needle)) != NULL)
+
+/* ---- the tests -------------------------------------------------------- */
+
+static void
+test_token(struct patrol_server *s, struct patrol_store *st)
+{
+	struct resp		 r, r2;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	char			 body[512], uri[512], basic[300], b64[400];
+	int64_t			 first;
+	size_t			 i;
+	FILE			*pipe;
+
+	for (i = 0; i < NWHO; i++) {
+		snprintf(body, sizeof(body), "grant_type=client_credentials&"
+		    "client_id=%s&client_secret=%s", who[i].pat, who[i].secret);
+		request(s, "POST", "/oauth/token", NULL,
+		    "application/x-www-form-urlencoded", body, NULL, &r);
+		is_int(r.status, 200, "token for %s (urlencoded)", who[i].name);
+		if (jstr(r.json, "access_token") != NULL) {
+			who[i].bearer = malloc(strlen(jstr(r.json,
+			    "access_token")) + 8);
+			sprintf(who[i].bearer, "Bearer %s",
+			    jstr(r.json, "access_token"));
+		}
+		resp_clear(&r);
+	}
+
+	snprintf(body, sizeof(body), "grant_type=client_credentials&"
+	    "client_id=%s&client_secret=%s", who[ADMIN].pat, who[ADMIN].secret);
+	request(s, "POST", "/oauth/token", NULL,
+	    "application/x-www-form-urlencoded", body, NULL, &r);
+	is_str(jstr(r.json, "token_type"), "bearer", "token_type is bearer");
+	is_int(json_integer_value(json_object_get(r.json, "expires_in")), 3600,
+	    "expires_in is the configured lifetime");
+	is_str(jstr(r.json, "scope"), "sp:scopes:all",
+	    "scope of a default PAT is sp:scopes:all");
+	ok(strncmp(r.head, "Status: 200 OK\r\n", 16) == 0, "status line");
+	ok(CONTAINS(r.head, "Content-Type: application/json"), "JSON content type");
+	ok(CONTAINS(r.head, "Cache-Control: no-store"), "no-store");
+	resp_clear(&r);
+
+	/* multipart/form-data, as the TypeScript SDK sends it */
+	snprintf(body, sizeof(body),
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\n"
+	    "client_credentials\r\n--XyZ\r\nContent-Disposition: form-data; "
+	    "name=\"client_id\"\r\n\r\n%s\r\n--XyZ\r\nContent-Disposition: "
+	    "form-data; name=\"client_secret\"\r\n\r\n%s\r\n--XyZ--\r\n",
+	    who[ADMIN].pat, who[ADMIN].secret);
+	request(s, "POST", "/oauth/token", NULL,
+	    "multipart/form-data; boundary=XyZ", body, NULL, &r);
+	is_int(r.status, 200, "token via multipart/form-data");
+	resp_clear(&r);
+
+	/* grant_type in the query, the rest urlencoded (SailPoint's CLI) */
+	snprintf(body, sizeof(body), "client_id=%s&client_secret=%s",
+	    who[ADMIN].pat, who[ADMIN].secret);
+	request(s, "POST", "/oauth/token?grant_type=client_credentials", NULL,
+	    "application/x-www-form-urlencoded", body, NULL, &r);
+	is_int(r.status, 200, "token with grant_type in the query string");
+	resp_clear(&r);
+
+	/* all of it in the query string, no body */
+	snprintf(uri, sizeof(uri), "/oauth/token?grant_type=client_credentials"
+	    "&client_id=%s&client_secret=%s", who[ADMIN].pat, who[ADMIN].secret);
+	request(s, "POST", uri, NULL, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "token with everything in the query string");
+	resp_clear(&r);
+
+	/* HTTP Basic client authentication */
+	snprintf(basic, sizeof(basic), "printf '%%s' '%s:%s' | base64 -w0",
+	    who[ADMIN].pat, who[ADMIN].secret);
+	if ((pipe = popen(basic, "r")) != NULL &&
+	    fgets(b64, sizeof(b64), pipe) != NULL) {
+		snprintf(basic, sizeof(basic), "Basic %s", b64);
+		request(s, "POST", "/oauth/token", basic,
+		    "application/x-www-form-urlencoded",
+		    "grant_type=client_credentials", NULL, &r);
+		is_int(r.status, 200, "token with HTTP Basic credentials");
+		resp_clear(&r);
+		snprintf(body, sizeof(body), "grant_type=client_credentials&"
+		    "client_id=%s", who[ALL].pat);
+		request(s, "POST", "/oauth/token", basic,
+		    "application/x-www-form-urlencoded", body, NULL, &r);
+		is_int(r.status, 400, "Basic and a different client_id: 400");
+		resp_clear(&r);
+	} else
+		ok(0, "base64 helper for the Basic test");
+	if (pipe != NULL)
+		pclose(pipe);
+	request(s, "POST", "/oauth/token", "Basic !!!",
+	    "application/x-www-form-urlencoded",
+	    "grant_type=client_credentials", NULL, &r);
+	is_int(r.status, 401, "malformed Basic header: 401");
+	resp_clear(&r);
+
+	/* bad credentials: the same 401 for a wrong secret and unknown id */
+	snprintf(body, sizeof(body), "grant_type=client_credentials&"
+	    "client_id=%s&client_secret=wrong", who[ADMIN].pat);
+	request(s, "POST", "/oauth/token", NULL,
+	    "application/x-www-form-urlencoded", body, NULL, &r);
+	request(s, "POST", "/oauth/token", NULL,
+	    "application/x-www-form-urlencoded", "grant_type=client_credentials"
+	    "&client_id=00000000000000000000000000000000&client_secret=x",
+	    NULL, &r2);
+	is_int(r.status, 401, "wrong secret: 401");
+	is_int(r2.status, 401, "unknown client id: 401");
+	is_str(jstr(r.json, "error"), "invalid_client", "error invalid_client");
+	is_str(r.body, r2.body, "wrong secret and unknown id look the same");
+	ok(CONTAINS(r.head, "WWW-Authenticate: Basic"), "WWW-Authenticate");
+	ok(!CONTAINS(r.log, "wrong"), "the presented secret is not logged");
+	resp_clear(&r);
+	resp_clear(&r2);
+
+	request(s, "POST", "/oauth/token", NULL,
+	    "application/x-www-form-urlencoded", "client_id=x", NULL, &r);
+	is_int(r.status, 400, "missing grant_type: 400");
+	is_str(jstr(r.json, "error"), "invalid_request", "invalid_request");
+	resp_clear(&r);
+	request(s, "POST", "/oauth/token", NULL,
+	    "application/x-www-form-urlencoded", "grant_type=password", NULL, &r);
+	is_int(r.status, 400, "other grant: 400");
+	is_str(jstr(r.json, "error"), "unsupported_grant_type",
+	    "unsupported_grant_type");
+	resp_clear(&r);
+	request(s, "POST", "/oauth/token", NULL, "application/x-www-form-urlencoded",
+	    "grant_type=client_credentials&grant_type=client_credentials",
+	    NULL, &r);
+	is_int(r.status, 400, "repeated parameter: 400");
+	resp_clear(&r);
+	request(s, "POST", "/oauth/token", NULL, "text/plain", "hello", NULL, &r);
+	is_int(r.status, 415, "text/plain body: 415");
+	ok(is_envelope(&r, "415 Unsupported Media Type"), "415 envelope");
+	resp_clear(&r);
+	request(s, "GET", "/oauth/token", NULL, NULL, NULL, NULL, &r);
+	is_int(r.status, 405, "GET /oauth/token: 405");
+	ok(CONTAINS(r.head, "Allow: POST\r\n"), "Allow: POST");
+	ok(is_envelope(&r, "405 Method Not Allowed"), "405 envelope");
+	resp_clear(&r);
+
+	/* lastUsed: set by the first token, kept within the interval */
+	memset(&p, 0, sizeof(p));
+	ok(patrol_store_pat_get(st, who[ADMIN].pat, &p, &err) == PATROL_OK &&
+	    p.last_used > 0, "issuing a token sets lastUsed");
+	first = p.last_used;
+	patrol_pat_clear(&p);
+	usleep(5000);
+	snprintf(body, sizeof(body), "grant_type=client_credentials&"
+	    "client_id=%s&client_secret=%s", who[ADMIN].pat, who[ADMIN].secret);
+	request(s, "POST", "/oauth/token", NULL,
+	    "application/x-www-form-urlencoded", body, NULL, &r);
+	resp_clear(&r);
+	patrol_store_pat_get(st, who[ADMIN].pat, &p, &err);
+	is_int(p.last_used, first, "a second token within a day keeps lastUsed");
+	patrol_pat_clear(&p);
+}
+
+static void
+test_auth(struct patrol_server *s)
+{
+	static const struct {
+		const char	*authz;
+		const char	*why;
+	} bad[] = {
+		{ NULL, "no bearer token" },
+		{ "Basic eDp5", "no bearer token" },
+		{ "Bearer ", "JWT is malformed" },
+		{ "Bearer garbage", "JWT is malformed" },
+		{ "Bearer a.b.c", "JWT is malformed" },
+		{ "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."
+		  "eyJzdWIiOiJ4In0.", "JWT algorithm none is not allowed" },
+	};
+	struct resp	 r;
+	char		 tampered[4096];
+	size_t		 i, n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		request(s, "GET", "/beta/personal-access-tokens?owner-id=me",
+		    bad[i].authz, NULL, NULL, NULL, &r);
+		is_int(r.status, 401, "401 for %s", bad[i].why);
+		ok(jstr(r.json, "error") != NULL &&
+		    strncmp(jstr(r.json, "error"), "JWT validation failed: ",
+		    23) == 0 && strstr(jstr(r.json, "error"), bad[i].why) != NULL,
+		    "body says: %s", jstr(r.json, "error"));
+		resp_clear(&r);
+	}
+	/* Flip one character of the signature. */
+	n = strlen(who[ADMIN].bearer);
+	if (n < sizeof(tampered)) {
+		memcpy(tampered, who[ADMIN].bearer, n + 1);
+		tampered[n - 2] = tampered[n - 2] == 'A' ? 'B' : 'A';
+		request(s, "GET", "/beta/mfa/duo-web/config", tampered, NULL,
+		    NULL, NULL, &r);
+		is_int(r.status, 401, "tampered signature: 401");
+		ok(CONTAINS(jstr(r.json, "error"), "signature"),
+		    "says the signature does not match");
+		resp_clear(&r);
+	}
+}
+
+static size_t
+count_owned(const json_t *a, const char *owner)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < json_array_size(a); i++)
+		if (strcmp(jstr(json_object_get(json_array_get(a, i), "owner"),
+		    "id"), owner) == 0)
+			n++;
+	return n;
+}
+
+static void
+test_list(struct patrol_server *s)
+{
+	struct resp	 r;
+	json_t		*item;
+	char		 uri[512];
+	const char	*keys[] = { "id", "name", "scope", "owner", "created",
+	    "lastUsed", "managed" };
+	size_t		 i;
+
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me",
+	    who[MINE].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "owner-id=me with the my-read right");
+	is_int(json_array_size(r.json), 1, "own non-managed PAT only");
+	item = json_array_get(r.json, 0);
+	is_int(json_object_size(item), 7, "exactly seven fields");
+	for (i = 0; i < 7; i++)
+		ok(json_object_get(item, keys[i]) != NULL, "field %s", keys[i]);
+	is_str(jstr(item, "id"), who[MINE].pat, "id");
+	is_str(jstr(json_object_get(item, "owner"), "type"), "IDENTITY",
+	    "owner.type");
+	is_str(jstr(json_object_get(item, "owner"), "name"), "Mine",
+	    "owner.name");
+	ok(json_is_null(json_object_get(item, "scope")), "scope null");
+	ok(json_is_false(json_object_get(item, "managed")), "managed false");
+	ok(jstr(item, "created") != NULL && strlen(jstr(item, "created")) == 24 &&
+	    jstr(item, "created")[23] == 'Z' && jstr(item, "created")[19] == '.',
+	    "created with milliseconds");
+	ok(jstr(item, "lastUsed") != NULL, "lastUsed set by the token");
+	resp_clear(&r);
+
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s",
+	    who[MINE].id);
+	request(s, "GET", uri, who[MINE].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "own id counts as me");
+	resp_clear(&r);
+
+	request(s, "GET", "/beta/personal-access-tokens", who[MINE].bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "all tokens without the all-read right: 403");
+	ok(is_envelope(&r, "403 Forbidden"), "403 envelope");
+	ok(CONTAINS(msg(&r), "idn:all-personal-access-tokens:read"),
+	    "403 names the missing right");
+	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s",
+	    who[ADMIN].id);
+	request(s, "GET", uri, who[MINE].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "another owner without the all-read right: 403");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me",
+	    who[NOBODY].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "owner-id=me without any right: 403");
+	resp_clear(&r);
+
+	request(s, "GET", "/beta/personal-access-tokens", who[ALL].bearer, NULL,
+	    NULL, NULL, &r);
+	is_int(r.status, 200, "all tokens with the all-read right");
+	is_int(json_array_size(r.json), NWHO, "every non-managed PAT");
+	is_int(count_owned(r.json, who[MINE].id), 1, "managed PAT hidden");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens", who[MANAGED].bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(json_array_size(r.json), NWHO + 1, "managed right shows it");
+	is_int(count_owned(r.json, who[MINE].id), 2, "both of Mine's PATs");
+	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s",
+	    who[MINE].id);
+	request(s, "GET", uri, who[ALL].bearer, NULL, NULL, NULL, &r);
+	is_int(json_array_size(r.json), 1, "owner-id filters by owner");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=ffffffffffffffffffffffffffffffff",
+	    who[ALL].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "unknown owner: 200");
+	is_str(r.body, "[]", "unknown owner: empty array");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=bogus",
+	    who[ALL].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 400, "malformed owner-id: 400");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me&owner-id=me",
+	    who[ALL].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 400, "repeated owner-id: 400");
+	resp_clear(&r);
+
+	/* filters: every PAT was used once (a token each) except the managed
+	 * one, which has never been used. */
+	request(s, "GET", "/beta/personal-access-tokens?filters=lastUsed+isnull",
+	    who[MANAGED].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "filters lastUsed isnull");
+	is_int(json_array_size(r.json), 1, "only the unused PAT");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?filters="
+	    "lastUsed%20le%202000-01-01T00:00:00.000Z", who[ALL].bearer, NULL,
+	    NULL, NULL, &r);
+	is_int(r.status, 200, "filters lastUsed le (past)");
+	is_str(r.body, "[]", "nothing used before 2000");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?filters="
+	    "lastUsed+le+2999-01-01T00:00:00Z+or+lastUsed+isnull",
+	    who[MANAGED].bearer, NULL, NULL, NULL, &r);
+	is_int(json_array_size(r.json), NWHO + 1, "le (future) or isnull: all");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?filters="
+	    "not+lastUsed+isnull", who[MANAGED].bearer, NULL, NULL, NULL, &r);
+	is_int(json_array_size(r.json), NWHO, "not isnull");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?filters=name+eq+%22x%22",
+	    who[ALL].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 400, "unsupported field: 400");
+	ok(is_envelope(&r, "400.1 Bad Request Content"), "400 envelope");
+	ok(CONTAINS(msg(&r), "name"), "names the field (%s)", msg(&r));
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?filters="
+	    "lastUsed+gt+2020-01-01T00:00:00Z", who[ALL].bearer, NULL, NULL,
+	    NULL, &r);
+	is_int(r.status, 400, "unsupported operator: 400");
+	ok(CONTAINS(msg(&r), "gt"), "names the operator (%s)", msg(&r));
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?filters=lastUsed+le",
+	    who[ALL].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 400, "syntax error: 400");
+	ok(CONTAINS(msg(&r), "position"), "gives the position (%s)", msg(&r));
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?filters=%FF",
+	    who[ALL].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 400, "invalid UTF-8 in the query: 400");
+	resp_clear(&r);
+
+	/* scope-limited PAT */
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me",
+	    who[SCOPED].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "scoped PAT may list its own");
+	resp_clear(&r);
+	request(s, "GET", "/beta/mfa/duo-web/config", who[SCOPED].bearer, NULL,
+	    NULL, NULL, &r);
+	is_int(r.status, 403, "scoped PAT may not read the MFA config");
+	ok(CONTAINS(msg(&r), "scope"), "403 says it is the scope");
+	resp_clear(&r);
+}
+
+static const char duo_example[] =
+    "{\"mfaMethod\":\"duo-web\",\"enabled\":true,\"host\":\"www.example.com\","
+    "\"accessKey\":\"qw123Y3QlA5UqocYpdU3rEkzrK2D497y\","
+    "\"identityAttribute\":\"email\",\"configProperties\":{"
+    "\"skey\":\"12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B\","
+    "\"ikey\":\"Q123WE45R6TY7890ZXCV\"}}";
+
+static void
+test_duo(struct patrol_server *s, struct patrol_store *st)
+{
+	struct resp		 r;
+	struct patrol_error	 err;
+	char			*stored = NULL, big[4096];
+	const char		*J = "application/json";
+
+	request(s, "GET", "/beta/mfa/duo-web/config", who[ADMIN].bearer, NULL,
+	    NULL, NULL, &r);
+	is_int(r.status, 200, "GET before any PUT");
+	is_str(r.body, "{\"mfaMethod\":\"duo-web\",\"enabled\":false,"
+	    "\"host\":null,\"accessKey\":null,\"identityAttribute\":null,"
+	    "\"configProperties\":null}", "the default object");
+	resp_clear(&r);
+
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    duo_example, NULL, &r);
+	is_int(r.status, 200, "PUT the spec example");
+	is_str(jstr(r.json, "accessKey"), "q******y", "accessKey masked");
+	is_str(jstr(json_object_get(r.json, "configProperties"), "skey"),
+	    "1******B", "skey masked");
+	is_str(jstr(json_object_get(r.json, "configProperties"), "ikey"),
+	    "Q123WE45R6TY7890ZXCV", "ikey as stored");
+	is_str(jstr(r.json, "host"), "www.example.com", "host as stored");
+	ok(!CONTAINS(r.body, "qw123Y3QlA5") && !CONTAINS(r.log, "qw123Y3QlA5"),
+	    "the secret is in neither the response nor the log");
+	resp_clear(&r);
+
+	request(s, "GET", "/beta/mfa/duo-web/config", who[MFAREAD].bearer, NULL,
+	    NULL, NULL, &r);
+	is_int(r.status, 200, "GET with idn:mfa-configuration:read");
+	is_str(jstr(r.json, "accessKey"), "q******y", "GET masks too");
+	resp_clear(&r);
+
+	/* read-modify-write with the masked values keeps the secrets */
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "{\"enabled\":false,\"host\":\"duo.example.org\",\"accessKey\":"
+	    "\"q******y\",\"configProperties\":{\"skey\":\"1******B\","
+	    "\"ikey\":\"Q123WE45R6TY7890ZXCV\"}}", NULL, &r);
+	is_int(r.status, 200, "PUT back the masked form");
+	resp_clear(&r);
+	ok(patrol_store_duo_get(st, &stored, &err) == PATROL_OK &&
+	    CONTAINS(stored, "qw123Y3QlA5UqocYpdU3rEkzrK2D497y") &&
+	    CONTAINS(stored, "12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B") &&
+	    CONTAINS(stored, "duo.example.org"),
+	    "stored secrets kept, other fields changed");
+	free(stored);
+
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[MFAREAD].bearer, J,
+	    duo_example, NULL, &r);
+	is_int(r.status, 403, "PUT without ORG_ADMIN: 403");
+	resp_clear(&r);
+	request(s, "GET", "/beta/mfa/duo-web/config", who[NOBODY].bearer, NULL,
+	    NULL, NULL, &r);
+	is_int(r.status, 403, "GET without a right: 403");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer,
+	    "text/plain", duo_example, NULL, &r);
+	is_int(r.status, 415, "PUT text/plain: 415");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, NULL,
+	    duo_example, NULL, &r);
+	is_int(r.status, 415, "PUT without Content-Type: 415");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer,
+	    "application/json; charset=utf-8", "{\"enabled\":true}", NULL, &r);
+	is_int(r.status, 200, "charset parameter accepted");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "{not json", NULL, &r);
+	is_int(r.status, 400, "non-JSON: 400");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "[1,2]", NULL, &r);
+	is_int(r.status, 400, "non-object: 400");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "{\"bogus\":1}", NULL, &r);
+	is_int(r.status, 400, "unknown field: 400");
+	ok(CONTAINS(msg(&r), "bogus"), "names the field (%s)", msg(&r));
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "{\"enabled\":\"yes\"}", NULL, &r);
+	is_int(r.status, 400, "wrong type: 400");
+	ok(CONTAINS(msg(&r), "enabled"), "names the field (%s)", msg(&r));
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "{\"host\":\"a\",\"host\":\"b\"}", NULL, &r);
+	is_int(r.status, 400, "duplicate key: 400");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "{\"host\":\"\xff\"}", NULL, &r);
+	is_int(r.status, 400, "invalid UTF-8 body: 400");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "{\"configProperties\":{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}}",
+	    NULL, &r);
+	is_int(r.status, 400, "over-deep body: 400");
+	resp_clear(&r);
+	memset(big, ' ', sizeof(big) - 3);
+	big[0] = '{';
+	big[sizeof(big) - 3] = '}';
+	big[sizeof(big) - 2] = '\0';
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    big, NULL, &r);
+	is_int(r.status, 413, "body over request_body_max: 413");
+	ok(is_envelope(&r, "413 Payload Too Large"), "413 envelope");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "{}", "99999999", &r);
+	is_int(r.status, 413, "Content-Length over the limit: 413 unread");
+	resp_clear(&r);
+	request(s, "PUT", "/beta/mfa/duo-web/config", who[ADMIN].bearer, J,
+	    "{}", "10", &r);
+	is_int(r.status, 400, "body shorter than Content-Length: 400");
+	resp_clear(&r);
+	request(s, "DELETE", "/beta/mfa/duo-web/config", who[ADMIN].bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 405, "DELETE: 405");
+	ok(CONTAINS(r.head, "Allow: GET, PUT\r\n"), "Allow: GET, PUT");
+	resp_clear(&r);
+}
+
+static void
+test_misc(struct patrol_server *s, struct patrol_server *oauth,
+    struct patrol_server *beta)
+{
+	struct resp	 r, r2;
+	static char	 uri[QUERY_MAX + 64];
+
+	request(s, "GET", "/beta/nothing-here", who[ADMIN].bearer, NULL, NULL,
+	    NULL, &r);
+	request(s, "GET", "/", NULL, NULL, NULL, NULL, &r2);
+	is_int(r.status, 404, "unknown path: 404");
+	ok(is_envelope(&r, "404 Not found"), "404 envelope");
+	ok(strcmp(jstr(r.json, "trackingId"), jstr(r2.json, "trackingId")) != 0,
+	    "tracking ids differ between requests");
+	ok(CONTAINS(r.log, jstr(r.json, "trackingId")),
+	    "the tracking id is logged");
+	resp_clear(&r);
+	resp_clear(&r2);
+	request(s, "GET", "/beta/personal-access-tokens/", who[ADMIN].bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "trailing slash: 404");
+	resp_clear(&r);
+
+	memset(uri, 'a', sizeof(uri) - 1);
+	memcpy(uri, "/beta/personal-access-tokens?x=", 30);
+	uri[sizeof(uri) - 1] = '\0';
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 414, "query string over the bound: 414");
+	ok(is_envelope(&r, "414 URI Too Long"), "414 envelope");
+	resp_clear(&r);
+
+	request(oauth, "GET", "/beta/mfa/duo-web/config", who[ADMIN].bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "the oauth responder does not serve /beta");
+	resp_clear(&r);
+	request(beta, "POST", "/oauth/token", NULL, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "the beta responder does not serve /oauth");
+	resp_clear(&r);
+	request(beta, "GET", "/beta/mfa/duo-web/config", who[ADMIN].bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "the beta responder serves /beta");
+	resp_clear(&r);
+}
+
+static void
+test_uninitialised(struct patrol_conf *conf)
+{
+	struct patrol_server	*s = NULL;
+	struct patrol_error	 err;
+	struct resp		 r;
+	char			*saved = conf->db_path;
+	char			 missing[300];
+
+	snprintf(missing, sizeof(missing), "%s/absent.db", dir);
+	conf->db_path = missing;
+	ok(patrol_server_new(conf, PATROL_ROUTES_ALL, &s, &err) == PATROL_OK,
+	    "a responder starts before patrolctl init");
+	if (s != NULL) {
+		request(s, "POST", "/oauth/token", NULL,
+		    "application/x-www-form-urlencoded",
+		    "grant_type=client_credentials&client_id=x&client_secret=y",
+		    NULL, &r);
+		is_int(r.status, 503, "and answers 503 until then");
+		ok(is_envelope(&r, "503 Service Unavailable"), "503 envelope");
+		ok(CONTAINS(r.log, "init"), "the log says to run init");
+		resp_clear(&r);
+	}
+	patrol_server_free(s);
+	conf->db_path = saved;
+}
+
+int
+main(void)
+{
+	struct patrol_conf	*conf = NULL;
+	struct patrol_store	*st = NULL;
+	struct patrol_server	*s = NULL, *oauth = NULL, *beta = NULL;
+	struct patrol_error	 err;
+	size_t			 i;
+
+	if (setup(&conf, &st) == -1) {
+		printf("Bail out! fixture setup failed\n");
+		teardown();
+		return 1;
+	}
+	if (patrol_server_new(conf, PATROL_ROUTES_ALL, &s, &err) != PATROL_OK ||
+	    patrol_server_new(conf, PATROL_ROUTES_OAUTH, &oauth, &err) != PATROL_OK ||
+	    patrol_server_new(conf, PATROL_ROUTES_BETA, &beta, &err) != PATROL_OK) {
+		printf("Bail out! server_new: %s\n", err.text);
+		teardown();
+		return 1;
+	}
+	test_token(s, st);
+	test_auth(s);
+	test_list(s);
+	test_duo(s, st);
+	test_misc(s, oauth, beta);
+	test_uninitialised(conf);
+
+	for (i = 0; i < NWHO; i++)
+		free(who[i].bearer);
+	patrol_server_free(s);
+	patrol_server_free(oauth);
+	patrol_server_free(beta);
+	patrol_store_close(st);
+	patrol_conf_free(conf);
+	teardown();
+	return done_testing();
+}
