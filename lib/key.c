@@ -1,0 +1,144 @@
+/*
+ * key.c: the HS256 signing key: raw bytes in a file of its own, created
+ * with mode 0600 from the CSPRNG, held in memory only as long as the key
+ * object lives and wiped when it is freed.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "patrol.h"
+#include "extern.h"
+#include "key_int.h"
+
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+/* "path: strerror(errno)" as PATROL_ERR_IO. */
+static enum patrol_err
+ioerror(struct patrol_error *err, const char *path)
+{
+	int	 saved = errno;
+
+	return patrol_error_set(err, PATROL_ERR_IO, PATROL_NOPOS, "%s: %s",
+	    path, strerror(saved));
+}
+
+enum patrol_err
+patrol_key_load(const char *path, struct patrol_key **out,
+    struct patrol_error *err)
+{
+	/* One byte more than allowed, to tell "too long" from "just fits". */
+	unsigned char		 buf[KEY_FILE_MAX + 1];
+	struct patrol_key	*k;
+	size_t			 len = 0;
+	ssize_t			 n;
+	int			 fd;
+	enum patrol_err		 rc = PATROL_OK;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ioerror(err, path);
+	while (len < sizeof(buf)) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = ioerror(err, path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len < PATROL_KEY_MIN) {
+		rc = patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "%s: signing key too short (%zu bytes, need at least %d)",
+		    path, len, PATROL_KEY_MIN);
+		goto out;
+	}
+	if (len > KEY_FILE_MAX) {
+		rc = patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "%s: signing key too long (more than %d bytes)", path,
+		    KEY_FILE_MAX);
+		goto out;
+	}
+	if ((k = malloc(sizeof(*k) + len)) == NULL) {
+		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "%s: out of memory", path);
+		goto out;
+	}
+	k->len = len;
+	memcpy(k->bytes, buf, len);
+	*out = k;
+out:
+	wipe(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+enum patrol_err
+patrol_key_generate(const char *path, struct patrol_error *err)
+{
+	unsigned char	 buf[KEY_GEN_LEN];
+	size_t		 off = 0;
+	ssize_t		 n;
+	int		 fd;
+	enum patrol_err	 rc = PATROL_OK;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
+		    "%s: already exists", path);
+	if (fd == -1)
+		return ioerror(err, path);
+	if (RAND_bytes(buf, sizeof(buf)) != 1) {
+		rc = patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
+		    "%s: no random bytes for the signing key", path);
+		goto out;
+	}
+	while (off < sizeof(buf)) {
+		n = write(fd, buf + off, sizeof(buf) - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = ioerror(err, path);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) == -1) {
+		rc = ioerror(err, path);
+		goto out;
+	}
+	n = close(fd);
+	fd = -1;
+	if (n == -1)
+		rc = ioerror(err, path);
+out:
+	wipe(buf, sizeof(buf));
+	if (fd != -1)
+		close(fd);
+	/* A partial key is no key: leave nothing behind on failure. */
+	if (rc != PATROL_OK)
+		unlink(path);
+	return rc;
+}
+
+void
+patrol_key_free(struct patrol_key *key)
+{
+	if (key == NULL)
+		return;
+	wipe(key->bytes, key->len);
+	free(key);
+}

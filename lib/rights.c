@@ -1,0 +1,70 @@
+/*
+ * rights.c: what an identity's rights and a PAT's scope allow. The rights
+ * are the owner's (ORG_ADMIN implies every right); the scope narrows what a
+ * token made from the PAT may do to the operations that list it.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "patrol.h"
+#include "extern.h"
+
+static const char *const known[] = {
+	PATROL_RIGHT_ORG_ADMIN,
+	PATROL_RIGHT_PAT_ALL_READ,
+	PATROL_RIGHT_PAT_MY_READ,
+	PATROL_RIGHT_PAT_MANAGED_READ,
+	PATROL_RIGHT_MFA_READ,
+	PATROL_RIGHT_MFA_MANAGE,
+};
+
+int
+patrol_right_known(const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL)
+		return 0;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(name, known[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+patrol_rights_have(char *const *rights, size_t n, const char *right)
+{
+	size_t	 i;
+
+	if (rights == NULL || right == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (rights[i] != NULL &&
+		    (strcmp(rights[i], PATROL_RIGHT_ORG_ADMIN) == 0 ||
+		    strcmp(rights[i], right) == 0))
+			return 1;
+	return 0;
+}
+
+int
+patrol_scope_allows(char *const *scope, size_t nscope, int scope_null,
+    const char *const *op_scopes)
+{
+	size_t	 i, j;
+
+	if (scope_null)
+		return 1;
+	if (scope == NULL)
+		return 0;
+	for (i = 0; i < nscope; i++) {
+		if (scope[i] == NULL)
+			continue;
+		if (strcmp(scope[i], PATROL_SCOPE_ALL) == 0)
+			return 1;
+		for (j = 0; op_scopes != NULL && op_scopes[j] != NULL; j++)
+			if (strcmp(scope[i], op_scopes[j]) == 0)
+				return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,146 @@
+/*
+ * secret.c: random identifiers and secrets from the OpenSSL CSPRNG, and the
+ * SHA-256 hashes under which PAT secrets are stored and checked.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "patrol.h"
+#include "extern.h"
+
+static const char hexdigits[] = "0123456789abcdef";
+
+/* Writes n bytes at in as 2n lowercase hex characters at out (no NUL). */
+static void
+tohex(const unsigned char *in, size_t n, char *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hexdigits[in[i] >> 4];
+		out[2 * i + 1] = hexdigits[in[i] & 0x0f];
+	}
+}
+
+/* Value of one hex digit (either case), or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+enum patrol_err
+patrol_random_hex(char *out, size_t nbytes)
+{
+	unsigned char	 chunk[64];
+	size_t		 done = 0, n;
+	enum patrol_err	 rc = PATROL_OK;
+
+	while (done < nbytes) {
+		n = nbytes - done < sizeof(chunk) ? nbytes - done :
+		    sizeof(chunk);
+		if (RAND_bytes(chunk, (int)n) != 1) {
+			/* Leave nothing half-random behind. */
+			wipe(out, 2 * done);
+			done = 0;
+			rc = PATROL_ERR_CRYPTO;
+			break;
+		}
+		tohex(chunk, n, out + 2 * done);
+		done += n;
+	}
+	out[2 * done] = '\0';
+	wipe(chunk, sizeof(chunk));
+	return rc;
+}
+
+enum patrol_err
+patrol_id_new(char out[PATROL_ID_LEN + 1])
+{
+	return patrol_random_hex(out, PATROL_ID_LEN / 2);
+}
+
+int
+patrol_id_valid(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; i < PATROL_ID_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[PATROL_ID_LEN] == '\0';
+}
+
+/* SHA-256 of secret[0..len) into md (32 bytes). 0 or -1. */
+static int
+sha256(const char *secret, size_t len, unsigned char *md)
+{
+	unsigned int	 mdlen = 0;
+
+	if (secret == NULL) {
+		if (len != 0)
+			return -1;
+		secret = "";
+	}
+	if (EVP_Digest(secret, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != PATROL_HASH_LEN / 2)
+		return -1;
+	return 0;
+}
+
+enum patrol_err
+patrol_secret_hash(const char *secret, size_t len,
+    char out[PATROL_HASH_LEN + 1])
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+
+	if (sha256(secret, len, md) == -1) {
+		out[0] = '\0';
+		return PATROL_ERR_CRYPTO;
+	}
+	tohex(md, PATROL_HASH_LEN / 2, out);
+	out[PATROL_HASH_LEN] = '\0';
+	return PATROL_OK;
+}
+
+int
+patrol_secret_check(const char *secret, size_t len, const char *hash)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE], want[PATROL_HASH_LEN / 2];
+	size_t		 i;
+	int		 hi, lo, rc = 0;
+
+	/*
+	 * The stored hash is decoded first (it is not secret, so branching on
+	 * it is fine), then the digests are compared in constant time. The
+	 * digest is always computed, so a malformed hash costs the same.
+	 */
+	if (sha256(secret, len, md) == -1 || hash == NULL)
+		goto out;
+	for (i = 0; i < sizeof(want); i++) {
+		if ((hi = hexval(hash[2 * i])) == -1 ||
+		    (lo = hexval(hash[2 * i + 1])) == -1)
+			goto out;
+		want[i] = (unsigned char)(hi << 4 | lo);
+	}
+	if (hash[PATROL_HASH_LEN] != '\0')
+		goto out;
+	rc = CRYPTO_memcmp(md, want, sizeof(want)) == 0;
+out:
+	wipe(md, sizeof(md));
+	return rc;
+}

@@ -1,0 +1,341 @@
+/*
+ * store.c: the public storage functions. They check their arguments once,
+ * for every backend, then dispatch to the backend named by
+ * database.backend (see store_int.h).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "patrol.h"
+#include "extern.h"
+#include "store_int.h"
+
+/*
+ * Backends patrol knows. A NULL ops is a backend the configuration accepts
+ * but this build does not contain.
+ */
+static const struct {
+	const char		*name;
+	const struct store_ops	*ops;
+	const char		*missing;	/* why ops is NULL */
+} backends[] = {
+	{ "sqlite", &store_sqlite_ops, NULL },
+	{ "postgresql", NULL, "PostgreSQL backend not built in this version" },
+};
+
+static enum patrol_err
+invalid(struct patrol_error *err, const char *what)
+{
+	return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS, "%s",
+	    what);
+}
+
+/* 1 if s is a name: 1..PATROL_NAME_MAX bytes of UTF-8 without NUL. */
+static int
+name_valid(const char *s)
+{
+	size_t	 len;
+
+	if (s == NULL || (len = strlen(s)) == 0 || len > PATROL_NAME_MAX)
+		return 0;
+	return utf8_valid(s, len);
+}
+
+/* 1 if v[0..n) are strings of 1..maxlen bytes of UTF-8 (maxlen 0: any). */
+static int
+strv_valid(char *const *v, size_t n, size_t maxlen)
+{
+	size_t	 i, len;
+
+	if (n > 0 && v == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (v[i] == NULL || (len = strlen(v[i])) == 0)
+			return 0;
+		if ((maxlen > 0 && len > maxlen) || !utf8_valid(v[i], len))
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 if s is PATROL_HASH_LEN lowercase hexadecimal characters. */
+static int
+hash_valid(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < PATROL_HASH_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[PATROL_HASH_LEN] == '\0';
+}
+
+/*
+ * Looking up an id that cannot exist: a NULL id is a caller error, a
+ * malformed one simply is not there (and is not echoed: it is arbitrary
+ * input).
+ */
+static enum patrol_err
+check_lookup_id(const char *id, const char *what, struct patrol_error *err)
+{
+	if (id == NULL)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "%s id missing", what);
+	if (!patrol_id_valid(id))
+		return patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "no %s has this id", what);
+	return PATROL_OK;
+}
+
+void
+store_strv_free(char **v, size_t n)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+enum patrol_err
+store_strv_encode(char *const *v, size_t n, char **json)
+{
+	json_t		*a;
+	size_t		 i;
+	enum patrol_err	 rc = PATROL_ERR_NOMEM;
+
+	*json = NULL;
+	if ((a = json_array()) == NULL)
+		return PATROL_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(a, json_string(v[i])) == -1)
+			goto out;
+	if ((*json = json_dumps(a, JSON_COMPACT)) != NULL)
+		rc = PATROL_OK;
+out:
+	json_decref(a);
+	return rc;
+}
+
+enum patrol_err
+store_strv_decode(const char *json, size_t len, char ***v, size_t *n)
+{
+	json_t		*a, *e;
+	json_error_t	 jerr;
+	char		**vec = NULL;
+	size_t		 i, cnt = 0;
+	enum patrol_err	 rc = PATROL_ERR_INVALID;
+
+	*v = NULL;
+	*n = 0;
+	if ((a = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+		return json_error_code(&jerr) == json_error_out_of_memory ?
+		    PATROL_ERR_NOMEM : PATROL_ERR_INVALID;
+	if (!json_is_array(a))
+		goto out;
+	if (json_array_size(a) > 0 &&
+	    (vec = calloc(json_array_size(a), sizeof(*vec))) == NULL) {
+		rc = PATROL_ERR_NOMEM;
+		goto out;
+	}
+	json_array_foreach(a, i, e) {
+		if (!json_is_string(e) ||
+		    memchr(json_string_value(e), '\0',
+		    json_string_length(e)) != NULL)
+			goto out;
+		vec[cnt] = xstrndup(json_string_value(e),
+		    json_string_length(e));
+		if (vec[cnt] == NULL) {
+			rc = PATROL_ERR_NOMEM;
+			goto out;
+		}
+		cnt++;
+	}
+	*v = vec;
+	*n = cnt;
+	vec = NULL;
+	rc = PATROL_OK;
+out:
+	store_strv_free(vec, cnt);
+	json_decref(a);
+	return rc;
+}
+
+void
+patrol_identity_clear(struct patrol_identity *id)
+{
+	if (id == NULL)
+		return;
+	free(id->name);
+	store_strv_free(id->rights, id->nrights);
+	memset(id, 0, sizeof(*id));
+}
+
+void
+patrol_pat_clear(struct patrol_pat *pat)
+{
+	if (pat == NULL)
+		return;
+	free(pat->name);
+	store_strv_free(pat->scope, pat->nscope);
+	free(pat->owner_name);
+	memset(pat, 0, sizeof(*pat));
+}
+
+enum patrol_err
+patrol_store_open(const struct patrol_conf *conf, int create,
+    struct patrol_store **out, struct patrol_error *err)
+{
+	size_t	 i;
+
+	*out = NULL;
+	if (conf == NULL || conf->db_backend == NULL)
+		return invalid(err, "no database backend configured");
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		if (strcmp(backends[i].name, conf->db_backend) != 0)
+			continue;
+		if (backends[i].ops == NULL)
+			return patrol_error_set(err, PATROL_ERR_CONFIG,
+			    PATROL_NOPOS, "%s", backends[i].missing);
+		return backends[i].ops->open(conf, create, out, err);
+	}
+	return patrol_error_set(err, PATROL_ERR_CONFIG, PATROL_NOPOS,
+	    "unknown database backend \"%s\"", conf->db_backend);
+}
+
+void
+patrol_store_close(struct patrol_store *st)
+{
+	if (st == NULL)
+		return;
+	st->ops->close(st);
+}
+
+enum patrol_err
+patrol_store_identity_add(struct patrol_store *st,
+    const struct patrol_identity *id, struct patrol_error *err)
+{
+	if (!patrol_id_valid(id->id))
+		return invalid(err, "identity id must be 32 lowercase "
+		    "hexadecimal characters");
+	if (!name_valid(id->name))
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "identity name must be 1 to %d bytes of UTF-8",
+		    PATROL_NAME_MAX);
+	if (!strv_valid(id->rights, id->nrights, 0))
+		return invalid(err, "identity rights must be non-empty "
+		    "UTF-8 strings");
+	return st->ops->identity_add(st, id, err);
+}
+
+enum patrol_err
+patrol_store_identity_get(struct patrol_store *st, const char *id,
+    struct patrol_identity *out, struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_lookup_id(id, "identity", err)) != PATROL_OK)
+		return rc;
+	return st->ops->identity_get(st, id, out, err);
+}
+
+enum patrol_err
+patrol_store_pat_add(struct patrol_store *st, const struct patrol_pat *pat,
+    struct patrol_error *err)
+{
+	if (!patrol_id_valid(pat->id))
+		return invalid(err, "personal access token id must be 32 "
+		    "lowercase hexadecimal characters");
+	if (!patrol_id_valid(pat->owner_id))
+		return invalid(err, "personal access token owner id must be "
+		    "32 lowercase hexadecimal characters");
+	if (!name_valid(pat->name))
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "personal access token name must be 1 to %d bytes of "
+		    "UTF-8", PATROL_NAME_MAX);
+	if (!pat->scope_null && pat->nscope > PATROL_SCOPE_MAX)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "personal access token scope has more than %d entries",
+		    PATROL_SCOPE_MAX);
+	if (!pat->scope_null &&
+	    !strv_valid(pat->scope, pat->nscope, PATROL_SCOPE_LEN_MAX))
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "personal access token scopes must be 1 to %d bytes of "
+		    "UTF-8", PATROL_SCOPE_LEN_MAX);
+	if (!hash_valid(pat->secret_hash))
+		return invalid(err, "personal access token secret hash must "
+		    "be 64 lowercase hexadecimal characters");
+	if (pat->created < 0 || pat->last_used < -1)
+		return invalid(err, "personal access token times must not be "
+		    "negative");
+	return st->ops->pat_add(st, pat, err);
+}
+
+enum patrol_err
+patrol_store_pat_get(struct patrol_store *st, const char *id,
+    struct patrol_pat *out, struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_lookup_id(id, "personal access token", err)) !=
+	    PATROL_OK)
+		return rc;
+	return st->ops->pat_get(st, id, out, err);
+}
+
+enum patrol_err
+patrol_store_pat_list(struct patrol_store *st,
+    const struct patrol_pat_query *q, patrol_pat_cb cb, void *arg,
+    struct patrol_error *err)
+{
+	if (q == NULL || cb == NULL)
+		return invalid(err, "listing needs a query and a callback");
+	/* A malformed owner id owns nothing. */
+	if (q->owner_id != NULL && !patrol_id_valid(q->owner_id))
+		return PATROL_OK;
+	return st->ops->pat_list(st, q, cb, arg, err);
+}
+
+enum patrol_err
+patrol_store_pat_touch(struct patrol_store *st, const char *id, int64_t now,
+    int64_t interval_ms, int *updated, struct patrol_error *err)
+{
+	int		 dummy;
+	enum patrol_err	 rc;
+
+	if (updated == NULL)
+		updated = &dummy;
+	*updated = 0;
+	if ((rc = check_lookup_id(id, "personal access token", err)) !=
+	    PATROL_OK)
+		return rc;
+	if (now < 0 || interval_ms < 0)
+		return invalid(err, "touch time and interval must not be "
+		    "negative");
+	return st->ops->pat_touch(st, id, now, interval_ms, updated, err);
+}
+
+enum patrol_err
+patrol_store_duo_get(struct patrol_store *st, char **json,
+    struct patrol_error *err)
+{
+	*json = NULL;
+	return st->ops->duo_get(st, json, err);
+}
+
+enum patrol_err
+patrol_store_duo_put(struct patrol_store *st, const char *json,
+    struct patrol_error *err)
+{
+	if (json == NULL || !utf8_valid(json, strlen(json)))
+		return invalid(err, "Duo configuration must be UTF-8 text");
+	return st->ops->duo_put(st, json, err);
+}

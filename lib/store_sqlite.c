@@ -1,0 +1,857 @@
+/*
+ * store_sqlite.c: the SQLite storage backend.
+ *
+ * One connection per store, in WAL mode so that readers (the responders)
+ * never wait for the writer. The schema version lives in PRAGMA
+ * user_version; `create` (patrolctl init) brings a database up to
+ * PATROL_SCHEMA_VERSION in one transaction. Every value reaches SQL through
+ * a bound parameter; the statements of the per-request paths are prepared
+ * once, when the store is opened.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+
+#include "patrol.h"
+#include "extern.h"
+#include "store_int.h"
+
+/*
+ * migrations[v] takes a database from schema version v to v + 1; entry 0
+ * creates the schema. Append only: a released entry never changes.
+ *
+ * identity.rights and pat.scope are JSON arrays of strings (pat.scope NULL
+ * for the JSON null scope). Times are ms since the epoch. The index behind
+ * UNIQUE (owner_id, name) also serves lookups by owner and the foreign key.
+ */
+static const char *const migrations[PATROL_SCHEMA_VERSION] = {
+	"CREATE TABLE identity ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  rights TEXT NOT NULL"
+	");"
+	"CREATE TABLE pat ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  scope TEXT,"
+	"  owner_id TEXT NOT NULL REFERENCES identity (id),"
+	"  created INTEGER NOT NULL,"
+	"  last_used INTEGER,"
+	"  managed INTEGER NOT NULL CHECK (managed IN (0, 1)),"
+	"  secret_hash TEXT NOT NULL,"
+	"  UNIQUE (owner_id, name)"
+	");"
+	"CREATE INDEX pat_created ON pat (created, id);"
+	"CREATE TABLE duo_config ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  json TEXT NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	");",
+};
+
+/* The columns every PAT query returns, in this order (see fill_pat). */
+#define PAT_COLUMNS \
+	"p.id, p.name, p.scope, p.owner_id, i.name, p.created, " \
+	"p.last_used, p.managed"
+#define PAT_FROM \
+	" FROM pat p JOIN identity i ON i.id = p.owner_id"
+
+enum stmt {
+	ST_IDENTITY_ADD,
+	ST_IDENTITY_GET,
+	ST_PAT_ADD,
+	ST_PAT_GET,
+	ST_PAT_TOUCH,
+	ST_PAT_EXISTS,
+	ST_DUO_GET,
+	ST_DUO_PUT,
+	ST__MAX
+};
+
+static const char *const stmt_sql[ST__MAX] = {
+	[ST_IDENTITY_ADD] =
+	    "INSERT INTO identity (id, name, rights) VALUES (?1, ?2, ?3)",
+	[ST_IDENTITY_GET] =
+	    "SELECT id, name, rights FROM identity WHERE id = ?1",
+	[ST_PAT_ADD] =
+	    "INSERT INTO pat (id, name, scope, owner_id, created, last_used,"
+	    " managed, secret_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_PAT_GET] =
+	    "SELECT " PAT_COLUMNS ", p.secret_hash" PAT_FROM
+	    " WHERE p.id = ?1",
+	[ST_PAT_TOUCH] =
+	    "UPDATE pat SET last_used = ?1 WHERE id = ?2"
+	    " AND (last_used IS NULL OR last_used <= ?3)",
+	[ST_PAT_EXISTS] =
+	    "SELECT 1 FROM pat WHERE id = ?1",
+	[ST_DUO_GET] =
+	    "SELECT json FROM duo_config WHERE id = 1",
+	[ST_DUO_PUT] =
+	    "INSERT INTO duo_config (id, json, updated) VALUES (1, ?1, ?2)"
+	    " ON CONFLICT (id) DO UPDATE SET json = excluded.json,"
+	    " updated = excluded.updated",
+};
+
+/* SQL for the fields of patrol_pat_filter_schema, looked up by name. */
+static const struct {
+	const char	*field;
+	const char	*column;
+} filter_columns[] = {
+	{ "lastUsed", "p.last_used" },
+};
+
+struct sqlite_store {
+	struct patrol_store	 base;		/* first: see store_int.h */
+	sqlite3			*db;
+	char			*path;		/* new: the database file */
+	sqlite3_stmt		*stmt[ST__MAX];
+};
+
+static struct sqlite_store *
+cast(struct patrol_store *st)
+{
+	return (struct sqlite_store *)(void *)st;
+}
+
+static enum patrol_err
+nomem(struct patrol_error *err)
+{
+	return patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+	    "out of memory");
+}
+
+/*
+ * Maps the connection's last error to a patrol error, `what` saying what
+ * was being done. SQLite's messages name tables and columns, never values,
+ * so no secret reaches the text.
+ */
+static enum patrol_err
+db_error(struct sqlite_store *s, const char *what, struct patrol_error *err)
+{
+	switch (sqlite3_errcode(s->db)) {
+	case SQLITE_NOMEM:
+		return nomem(err);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
+		    "%s: database %s is busy (locked by another process) "
+		    "and stayed so for the busy timeout", what, s->path);
+	default:
+		return patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
+		    "%s: %s", what, sqlite3_errmsg(s->db));
+	}
+}
+
+/* Runs one statement (or several) without parameters or results. */
+static enum patrol_err
+exec(struct sqlite_store *s, const char *sql, const char *what,
+    struct patrol_error *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(s, what, err);
+	return PATROL_OK;
+}
+
+/* Reads PRAGMA user_version into *version. */
+static enum patrol_err
+user_version(struct sqlite_store *s, int *version, struct patrol_error *err)
+{
+	sqlite3_stmt	*st = NULL;
+	enum patrol_err	 rc = PATROL_OK;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		rc = db_error(s, "reading the schema version", err);
+	else
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static enum patrol_err
+not_initialised(struct sqlite_store *s, struct patrol_error *err)
+{
+	return patrol_error_set(err, PATROL_ERR_SCHEMA, PATROL_NOPOS,
+	    "database %s not initialised: run patrolctl init", s->path);
+}
+
+static enum patrol_err
+too_new(int version, struct patrol_error *err)
+{
+	return patrol_error_set(err, PATROL_ERR_SCHEMA, PATROL_NOPOS,
+	    "database schema version %d is newer than this patrol (%d)",
+	    version, PATROL_SCHEMA_VERSION);
+}
+
+/* Asks for WAL mode and checks that it was granted. */
+static enum patrol_err
+wal(struct sqlite_store *s, struct patrol_error *err)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*mode;
+	enum patrol_err	 rc = PATROL_OK;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		rc = db_error(s, "enabling WAL mode", err);
+	else if ((mode = (const char *)sqlite3_column_text(st, 0)) == NULL)
+		rc = nomem(err);
+	else if (strcasecmp(mode, "wal") != 0)
+		rc = patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
+		    "database %s: cannot use WAL mode (journal mode stays "
+		    "%s)", s->path, mode);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Brings the schema to PATROL_SCHEMA_VERSION in one write transaction. The
+ * version is read again inside it, so concurrent inits run one after the
+ * other and the second one does nothing.
+ */
+static enum patrol_err
+migrate(struct sqlite_store *s, struct patrol_error *err)
+{
+	sqlite3_stmt	*st = NULL;
+	char		 sql[64];
+	int		 v, objects;
+	enum patrol_err	 rc;
+
+	if ((rc = exec(s, "BEGIN IMMEDIATE", "starting the schema update",
+	    err)) != PATROL_OK)
+		return rc;
+	if ((rc = user_version(s, &v, err)) != PATROL_OK)
+		goto out;
+	if (v > PATROL_SCHEMA_VERSION) {
+		rc = too_new(v, err);
+		goto out;
+	}
+	if (v == 0) {
+		/* Not ours: some other application's database. */
+		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM "
+		    "sqlite_master", -1, &st, NULL) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_ROW) {
+			rc = db_error(s, "reading the schema", err);
+			goto out;
+		}
+		objects = sqlite3_column_int(st, 0);
+		if (objects > 0) {
+			rc = patrol_error_set(err, PATROL_ERR_SCHEMA,
+			    PATROL_NOPOS, "database %s is not empty but has "
+			    "no patrol schema", s->path);
+			goto out;
+		}
+	}
+	for (; v < PATROL_SCHEMA_VERSION; v++)
+		if ((rc = exec(s, migrations[v], "updating the schema",
+		    err)) != PATROL_OK)
+			goto out;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    PATROL_SCHEMA_VERSION);
+	if ((rc = exec(s, sql, "updating the schema", err)) != PATROL_OK)
+		goto out;
+	rc = exec(s, "COMMIT", "committing the schema update", err);
+out:
+	sqlite3_finalize(st);
+	if (rc != PATROL_OK)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static void
+sqlite_close(struct patrol_store *st)
+{
+	struct sqlite_store	*s = cast(st);
+	size_t			 i;
+
+	for (i = 0; i < ST__MAX; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+static enum patrol_err
+sqlite_open(const struct patrol_conf *conf, int create,
+    struct patrol_store **out, struct patrol_error *err)
+{
+	struct sqlite_store	*s;
+	size_t			 i;
+	int			 flags, v;
+	enum patrol_err		 rc;
+
+	*out = NULL;
+	if (conf->db_path == NULL)
+		return patrol_error_set(err, PATROL_ERR_CONFIG, PATROL_NOPOS,
+		    "no database path configured");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return nomem(err);
+	s->base.ops = &store_sqlite_ops;
+	if ((s->path = xstrndup(conf->db_path, strlen(conf->db_path))) ==
+	    NULL) {
+		rc = nomem(err);
+		goto fail;
+	}
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
+		if (s->db == NULL)
+			rc = nomem(err);
+		else if (!create &&
+		    sqlite3_errcode(s->db) == SQLITE_CANTOPEN &&
+		    sqlite3_system_errno(s->db) == ENOENT)
+			rc = not_initialised(s, err);
+		else
+			rc = patrol_error_set(err, PATROL_ERR_STORE,
+			    PATROL_NOPOS, "database %s: %s", s->path,
+			    sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, conf->db_busy_timeout_ms);
+	if ((rc = exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys",
+	    err)) != PATROL_OK)
+		goto fail;
+	if ((rc = user_version(s, &v, err)) != PATROL_OK)
+		goto fail;
+	if (v > PATROL_SCHEMA_VERSION) {
+		rc = too_new(v, err);
+		goto fail;
+	}
+	/* Without create, leave a database that is not ours untouched. */
+	if (!create && v == 0) {
+		rc = not_initialised(s, err);
+		goto fail;
+	}
+	if (!create && v < PATROL_SCHEMA_VERSION) {
+		/* Reachable once there is a schema version 2. */
+		rc = patrol_error_set(err, PATROL_ERR_SCHEMA, PATROL_NOPOS,
+		    "database schema version %d is older than this patrol "
+		    "(%d): run patrolctl init", v, PATROL_SCHEMA_VERSION);
+		goto fail;
+	}
+	if ((rc = wal(s, err)) != PATROL_OK)
+		goto fail;
+	if ((rc = exec(s, "PRAGMA synchronous = NORMAL",
+	    "setting synchronous mode", err)) != PATROL_OK)
+		goto fail;
+	if (create && (rc = migrate(s, err)) != PATROL_OK)
+		goto fail;
+	for (i = 0; i < ST__MAX; i++)
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) !=
+		    SQLITE_OK) {
+			rc = db_error(s, "preparing statements", err);
+			goto fail;
+		}
+	*out = &s->base;
+	return PATROL_OK;
+fail:
+	sqlite_close(&s->base);
+	return rc;
+}
+
+/* Makes a persistent statement ready for its next use. */
+static void
+done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Binds s (NUL-terminated, borrowed until the statement is reset). */
+static int
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/*
+ * Copies text column i into *out (new; NULL for SQL NULL). NOMEM, or
+ * STORE when the text holds a NUL byte.
+ */
+static enum patrol_err
+column_dup(sqlite3_stmt *st, int i, char **out)
+{
+	const unsigned char	*t;
+	int			 len;
+
+	*out = NULL;
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return PATROL_OK;
+	if ((t = sqlite3_column_text(st, i)) == NULL)
+		return PATROL_ERR_NOMEM;
+	len = sqlite3_column_bytes(st, i);
+	if (memchr(t, '\0', (size_t)len) != NULL)
+		return PATROL_ERR_STORE;
+	if ((*out = xstrndup((const char *)t, (size_t)len)) == NULL)
+		return PATROL_ERR_NOMEM;
+	return PATROL_OK;
+}
+
+/* Copies text column i into the fixed buffer buf of exactly want bytes
+ * plus NUL. STORE when the length differs. */
+static enum patrol_err
+column_fixed(sqlite3_stmt *st, int i, char *buf, size_t want)
+{
+	const unsigned char	*t;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return PATROL_ERR_STORE;
+	if ((t = sqlite3_column_text(st, i)) == NULL)
+		return PATROL_ERR_NOMEM;
+	if ((size_t)sqlite3_column_bytes(st, i) != want ||
+	    memchr(t, '\0', want) != NULL)
+		return PATROL_ERR_STORE;
+	memcpy(buf, t, want);
+	buf[want] = '\0';
+	return PATROL_OK;
+}
+
+/* Decodes the JSON array of strings in column i; *isnull for SQL NULL. */
+static enum patrol_err
+column_strv(sqlite3_stmt *st, int i, char ***v, size_t *n, int *isnull)
+{
+	const unsigned char	*t;
+	enum patrol_err		 rc;
+
+	*v = NULL;
+	*n = 0;
+	*isnull = sqlite3_column_type(st, i) == SQLITE_NULL;
+	if (*isnull)
+		return PATROL_OK;
+	if ((t = sqlite3_column_text(st, i)) == NULL)
+		return PATROL_ERR_NOMEM;
+	rc = store_strv_decode((const char *)t,
+	    (size_t)sqlite3_column_bytes(st, i), v, n);
+	return rc == PATROL_ERR_INVALID ? PATROL_ERR_STORE : rc;
+}
+
+/* Turns a column error into err: NOMEM, or corrupt data in the row of
+ * `what` (id may be NULL). */
+static enum patrol_err
+column_error(enum patrol_err rc, const char *what, const char *id,
+    struct patrol_error *err)
+{
+	if (rc == PATROL_ERR_NOMEM)
+		return nomem(err);
+	return patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
+	    "%s%s%s: malformed row in the database", what,
+	    id != NULL ? " " : "", id != NULL ? id : "");
+}
+
+/*
+ * Fills *pat (zeroed or cleared) from a row of PAT_COLUMNS, plus the
+ * secret hash in column 8 when `hash` is set.
+ */
+static enum patrol_err
+fill_pat(sqlite3_stmt *st, struct patrol_pat *pat, int hash,
+    struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+
+	if ((rc = column_fixed(st, 0, pat->id, PATROL_ID_LEN)) != PATROL_OK)
+		return column_error(rc, "personal access token", NULL, err);
+	if ((rc = column_dup(st, 1, &pat->name)) != PATROL_OK ||
+	    (rc = column_strv(st, 2, &pat->scope, &pat->nscope,
+	    &pat->scope_null)) != PATROL_OK ||
+	    (rc = column_fixed(st, 3, pat->owner_id,
+	    PATROL_ID_LEN)) != PATROL_OK ||
+	    (rc = column_dup(st, 4, &pat->owner_name)) != PATROL_OK ||
+	    (hash && (rc = column_fixed(st, 8, pat->secret_hash,
+	    PATROL_HASH_LEN)) != PATROL_OK))
+		return column_error(rc, "personal access token", pat->id,
+		    err);
+	pat->created = sqlite3_column_int64(st, 5);
+	pat->last_used = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 6);
+	pat->managed = sqlite3_column_int(st, 7) != 0;
+	return PATROL_OK;
+}
+
+static enum patrol_err
+sqlite_identity_add(struct patrol_store *st, const struct patrol_identity *id,
+    struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_IDENTITY_ADD];
+	char			*rights = NULL;
+	enum patrol_err		 rc;
+
+	if (store_strv_encode(id->rights, id->nrights, &rights) != PATROL_OK)
+		return nomem(err);
+	if (bind_str(q, 1, id->id) != SQLITE_OK ||
+	    bind_str(q, 2, id->name) != SQLITE_OK ||
+	    bind_str(q, 3, rights) != SQLITE_OK)
+		rc = db_error(s, "adding an identity", err);
+	else if (sqlite3_step(q) == SQLITE_DONE)
+		rc = PATROL_OK;
+	else if (sqlite3_extended_errcode(s->db) ==
+	    SQLITE_CONSTRAINT_PRIMARYKEY)
+		rc = patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
+		    "identity %s already exists", id->id);
+	else
+		rc = db_error(s, "adding an identity", err);
+	done(q);
+	free(rights);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_identity_get(struct patrol_store *st, const char *id,
+    struct patrol_identity *out, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_IDENTITY_GET];
+	int			 step, isnull;
+	enum patrol_err		 rc;
+
+	if (bind_str(q, 1, id) != SQLITE_OK) {
+		rc = db_error(s, "reading an identity", err);
+		goto out;
+	}
+	if ((step = sqlite3_step(q)) == SQLITE_DONE) {
+		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "identity %s not found", id);
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		rc = db_error(s, "reading an identity", err);
+		goto out;
+	}
+	if ((rc = column_fixed(q, 0, out->id, PATROL_ID_LEN)) != PATROL_OK ||
+	    (rc = column_dup(q, 1, &out->name)) != PATROL_OK ||
+	    (rc = column_strv(q, 2, &out->rights, &out->nrights,
+	    &isnull)) != PATROL_OK)
+		rc = column_error(rc, "identity", id, err);
+	else if (isnull || out->name == NULL)
+		rc = column_error(PATROL_ERR_STORE, "identity", id, err);
+out:
+	done(q);
+	if (rc != PATROL_OK)
+		patrol_identity_clear(out);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_pat_add(struct patrol_store *st, const struct patrol_pat *pat,
+    struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_PAT_ADD];
+	char			*scope = NULL;
+	int			 brc;
+	enum patrol_err		 rc;
+
+	if (!pat->scope_null &&
+	    store_strv_encode(pat->scope, pat->nscope, &scope) != PATROL_OK)
+		return nomem(err);
+	brc = bind_str(q, 1, pat->id);
+	if (brc == SQLITE_OK)
+		brc = bind_str(q, 2, pat->name);
+	if (brc == SQLITE_OK)
+		brc = scope == NULL ? sqlite3_bind_null(q, 3) :
+		    bind_str(q, 3, scope);
+	if (brc == SQLITE_OK)
+		brc = bind_str(q, 4, pat->owner_id);
+	if (brc == SQLITE_OK)
+		brc = sqlite3_bind_int64(q, 5, pat->created);
+	if (brc == SQLITE_OK)
+		brc = pat->last_used < 0 ? sqlite3_bind_null(q, 6) :
+		    sqlite3_bind_int64(q, 6, pat->last_used);
+	if (brc == SQLITE_OK)
+		brc = sqlite3_bind_int(q, 7, pat->managed != 0);
+	if (brc == SQLITE_OK)
+		brc = bind_str(q, 8, pat->secret_hash);
+	if (brc != SQLITE_OK) {
+		rc = db_error(s, "adding a personal access token", err);
+		goto out;
+	}
+	if (sqlite3_step(q) == SQLITE_DONE) {
+		rc = PATROL_OK;
+		goto out;
+	}
+	switch (sqlite3_extended_errcode(s->db)) {
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		rc = patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
+		    "personal access token %s already exists", pat->id);
+		break;
+	case SQLITE_CONSTRAINT_UNIQUE:
+		rc = patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
+		    "identity %s already has a personal access token named "
+		    "\"%s\"", pat->owner_id, pat->name);
+		break;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "identity %s not found", pat->owner_id);
+		break;
+	default:
+		rc = db_error(s, "adding a personal access token", err);
+		break;
+	}
+out:
+	done(q);
+	free(scope);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_pat_get(struct patrol_store *st, const char *id,
+    struct patrol_pat *out, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_PAT_GET];
+	int			 step;
+	enum patrol_err		 rc;
+
+	if (bind_str(q, 1, id) != SQLITE_OK)
+		rc = db_error(s, "reading a personal access token", err);
+	else if ((step = sqlite3_step(q)) == SQLITE_DONE)
+		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "personal access token %s not found", id);
+	else if (step != SQLITE_ROW)
+		rc = db_error(s, "reading a personal access token", err);
+	else
+		rc = fill_pat(q, out, 1, err);
+	done(q);
+	if (rc != PATROL_OK)
+		patrol_pat_clear(out);
+	return rc;
+}
+
+/* Binds the parameters of a compiled filter from position first on. */
+static int
+bind_params(sqlite3_stmt *st, int first, const struct patrol_sql *sql)
+{
+	const struct patrol_value	*v;
+	size_t				 i;
+	int				 n, rc;
+
+	for (i = 0; i < sql->nparams; i++) {
+		v = &sql->params[i];
+		n = first + (int)i;
+		switch (v->type) {
+		case PATROL_VAL_NULL:
+			rc = sqlite3_bind_null(st, n);
+			break;
+		case PATROL_VAL_STRING:
+			rc = sqlite3_bind_text64(st, n, v->u.str.s,
+			    v->u.str.len, SQLITE_STATIC, SQLITE_UTF8);
+			break;
+		case PATROL_VAL_NUMBER:
+			rc = sqlite3_bind_double(st, n, v->u.num);
+			break;
+		case PATROL_VAL_BOOL:
+			rc = sqlite3_bind_int64(st, n, v->u.b != 0);
+			break;
+		case PATROL_VAL_DATETIME:
+			rc = sqlite3_bind_int64(st, n, v->u.ms);
+			break;
+		default:
+			/* Lists are expanded by the compiler. */
+			rc = SQLITE_MISMATCH;
+			break;
+		}
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * Sets *out to a new array of the SQL expressions of the fields of
+ * patrol_pat_filter_schema (parallel to its fields).
+ */
+static enum patrol_err
+filter_schema_columns(const char ***out, struct patrol_error *err)
+{
+	const struct patrol_filter_schema	*fs = &patrol_pat_filter_schema;
+	const char				**cols;
+	size_t					 i, j, n;
+
+	n = sizeof(filter_columns) / sizeof(filter_columns[0]);
+	if ((cols = calloc(fs->nfields + 1, sizeof(*cols))) == NULL)
+		return nomem(err);
+	for (i = 0; i < fs->nfields; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(fs->fields[i].name,
+			    filter_columns[j].field) == 0)
+				cols[i] = filter_columns[j].column;
+		if (cols[i] == NULL) {
+			free(cols);
+			return patrol_error_set(err, PATROL_ERR_UNSUPPORTED,
+			    PATROL_NOPOS, "filtering on field '%s' is not "
+			    "supported by the sqlite store",
+			    fs->fields[i].name);
+		}
+	}
+	*out = cols;
+	return PATROL_OK;
+}
+
+static enum patrol_err
+sqlite_pat_list(struct patrol_store *st, const struct patrol_pat_query *q,
+    patrol_pat_cb cb, void *arg, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	struct pbuf		 b = { 0 };
+	struct patrol_sql	 fsql;
+	struct patrol_pat	 pat;
+	const char		**cols = NULL;
+	const char		*glue = " WHERE ";
+	sqlite3_stmt		*stmt = NULL;
+	int			 nparam = 0, step;
+	enum patrol_err		 rc;
+
+	memset(&fsql, 0, sizeof(fsql));
+	memset(&pat, 0, sizeof(pat));
+	pbuf_adds(&b, "SELECT " PAT_COLUMNS PAT_FROM);
+	if (q->owner_id != NULL) {
+		pbuf_printf(&b, "%sp.owner_id = ?", glue);
+		glue = " AND ";
+		nparam++;
+	}
+	if (!q->include_managed) {
+		pbuf_printf(&b, "%sp.managed = 0", glue);
+		glue = " AND ";
+	}
+	if (q->filter != NULL) {
+		if ((rc = filter_schema_columns(&cols, err)) != PATROL_OK)
+			goto out;
+		if ((rc = patrol_filter_sql(q->filter,
+		    &patrol_pat_filter_schema, cols, PATROL_SQL_QMARK,
+		    (size_t)nparam + 1, &fsql, err)) != PATROL_OK)
+			goto out;
+		pbuf_printf(&b, "%s(%s)", glue, fsql.where);
+	}
+	pbuf_adds(&b, " ORDER BY p.created, p.id");
+	if (b.oom) {
+		rc = nomem(err);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(s->db, b.s, (int)b.len, &stmt, NULL) !=
+	    SQLITE_OK) {
+		rc = db_error(s, "listing personal access tokens", err);
+		goto out;
+	}
+	if ((q->owner_id != NULL &&
+	    bind_str(stmt, 1, q->owner_id) != SQLITE_OK) ||
+	    bind_params(stmt, nparam + 1, &fsql) != SQLITE_OK) {
+		rc = db_error(s, "listing personal access tokens", err);
+		goto out;
+	}
+	/* One row at a time into one reused struct: memory stays flat. */
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		patrol_pat_clear(&pat);
+		if ((rc = fill_pat(stmt, &pat, 0, err)) != PATROL_OK)
+			goto out;
+		if (cb(arg, &pat) != 0)
+			break;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = db_error(s, "listing personal access tokens", err);
+	else
+		rc = PATROL_OK;
+out:
+	sqlite3_finalize(stmt);
+	patrol_pat_clear(&pat);
+	patrol_sql_clear(&fsql);
+	free(cols);
+	pbuf_free(&b);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_pat_touch(struct patrol_store *st, const char *id, int64_t now,
+    int64_t interval_ms, int *updated, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_PAT_TOUCH];
+	sqlite3_stmt		*x = s->stmt[ST_PAT_EXISTS];
+	int			 step;
+	enum patrol_err		 rc = PATROL_OK;
+
+	if (sqlite3_bind_int64(q, 1, now) != SQLITE_OK ||
+	    bind_str(q, 2, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(q, 3, now - interval_ms) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_DONE) {
+		rc = db_error(s, "updating a personal access token", err);
+		goto out;
+	}
+	if ((*updated = sqlite3_changes(s->db) > 0))
+		goto out;
+	/* Nothing written: recent enough, or no such PAT. */
+	if (bind_str(x, 1, id) != SQLITE_OK) {
+		rc = db_error(s, "reading a personal access token", err);
+		goto out;
+	}
+	if ((step = sqlite3_step(x)) == SQLITE_DONE)
+		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "personal access token %s not found", id);
+	else if (step != SQLITE_ROW)
+		rc = db_error(s, "reading a personal access token", err);
+out:
+	done(q);
+	done(x);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_duo_get(struct patrol_store *st, char **json, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_DUO_GET];
+	int			 step;
+	enum patrol_err		 rc;
+
+	if ((step = sqlite3_step(q)) == SQLITE_DONE)
+		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "no Duo configuration stored");
+	else if (step != SQLITE_ROW)
+		rc = db_error(s, "reading the Duo configuration", err);
+	else if ((rc = column_dup(q, 0, json)) != PATROL_OK ||
+	    *json == NULL) {
+		rc = column_error(rc, "the Duo configuration", NULL, err);
+		free(*json);
+		*json = NULL;
+	}
+	done(q);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_duo_put(struct patrol_store *st, const char *json,
+    struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_DUO_PUT];
+	enum patrol_err		 rc = PATROL_OK;
+
+	if (bind_str(q, 1, json) != SQLITE_OK ||
+	    sqlite3_bind_int64(q, 2, patrol_time_now()) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_DONE)
+		rc = db_error(s, "storing the Duo configuration", err);
+	done(q);
+	return rc;
+}
+
+const struct store_ops store_sqlite_ops = {
+	sqlite_open,
+	sqlite_close,
+	sqlite_identity_add,
+	sqlite_identity_get,
+	sqlite_pat_add,
+	sqlite_pat_get,
+	sqlite_pat_list,
+	sqlite_pat_touch,
+	sqlite_duo_get,
+	sqlite_duo_put,
+};

@@ -1,0 +1,745 @@
+#!/bin/sh
+# tests/e2e.sh: the HTTP API of docs/api.md, point by point, through a real
+# lighttpd (etc/lighttpd.conf) spawning the FastCGI responders, driven with
+# curl. State (database, signing key) is a fresh directory per run; the
+# database is read and edited with sqlite3 where the API has no way to set
+# the situation up (deleted PATs, old lastUsed, 2000 PATs).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lighttpd.sh"
+
+lighttpd_bin >/dev/null || skip_all "lighttpd is not installed"
+for _c in curl jq sqlite3 openssl xxd base64 od; do
+	command -v "$_c" >/dev/null || skip_all "$_c is not installed"
+done
+
+CTL="$top_builddir/tools/patrolctl"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/patrol-e2e.XXXXXX") || bail "mktemp"
+at_exit 'rm -rf "$tmp"'
+S=$tmp/s
+make_state "$S"
+CONF=$S/patrol.conf
+DB=$S/patrol.db
+KEY=$S/signing.key
+lighttpd_start "$S" || bail "cannot start lighttpd"
+diag "lighttpd pid $LIGHTTPD_PID on $BASE"
+at_exit '[ "$_tap_failed" -eq 0 ] || lighttpd_log_tail 40'
+
+TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
+ID_RE='^[0-9a-f]{32}$'
+DUO_EXAMPLE='{"mfaMethod":"duo-web","enabled":true,"host":"www.example.com","accessKey":"qw123Y3QlA5UqocYpdU3rEkzrK2D497y","identityAttribute":"email","configProperties":{"skey":"12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B","ikey":"Q123WE45R6TY7890ZXCV"}}'
+
+# ------------------------------------------------------------------ helpers
+
+ctl() { "$CTL" --config "$CONF" "$@"; }
+sql() { sqlite3 -batch "$DB" "$@"; }
+
+# req METHOD PATH [CURL-ARGS...]: one request; sets $status, $hdrs (headers,
+# CR stripped), $body.
+req() {
+	_m=$1 _p=$2
+	shift 2
+	status=$(curl -s -g -X "$_m" -D "$tmp/h" -o "$tmp/b" \
+	    -w '%{http_code}' "$@" "$BASE$_p")
+	hdrs=$(tr -d '\r' < "$tmp/h")
+	body=$(cat "$tmp/b")
+}
+
+# hdr NAME: the value of response header NAME (case-insensitive) in $hdrs.
+hdr() {
+	printf '%s\n' "$hdrs" | awk -v n="$1" 'BEGIN { n = tolower(n) ":" }
+	    tolower(substr($0, 1, length(n))) == n {
+	    v = substr($0, length(n) + 1); sub(/^[ \t]+/, "", v); print v; exit }'
+}
+
+# jc JSON: compact JSON with sorted keys, or <not json>.
+jc() { printf '%s' "$1" | jq -cS . 2>/dev/null || echo '<not json>'; }
+
+# matches STRING ERE NAME: passes when STRING matches the extended regex.
+matches() {
+	if printf '%s\n' "$1" | grep -Eq -e "$2"; then ok 0 "$3"; else
+		ok 1 "$3"; diag "got:  '$1'"; diag "want: /$2/"; fi
+}
+
+# jok JSON FILTER NAME: passes when the jq filter gives true.
+jok() { is "$(jget "$1" "$2")" true "$3"; }
+
+# envelope STATUS DETAILCODE NAME: $status/$body is that error envelope.
+envelope() {
+	is "$status" "$1" "$3: status $1"
+	jok "$body" "(keys == [\"causes\",\"detailCode\",\"messages\",\"trackingId\"])
+	    and .detailCode == \"$2\"
+	    and (.trackingId | test(\"^[0-9a-f]{32}\$\"))
+	    and .causes == [] and (.messages | length) == 1
+	    and .messages[0].locale == \"en-US\"
+	    and .messages[0].localeOrigin == \"DEFAULT\"
+	    and (.messages[0].text | type == \"string\" and length > 0)" \
+	    "$3: envelope $2"
+	msg=$(jget "$body" '.messages[0].text')
+}
+
+# json_headers NAME: Content-Type and Cache-Control of the last response.
+json_headers() {
+	is "$(hdr Content-Type)" "application/json; charset=utf-8" "$1: JSON content type"
+	is "$(hdr Cache-Control)" "no-store" "$1: Cache-Control: no-store"
+}
+
+# unauth WHY NAME [CURL-ARGS]: GET on the list gives the 401 for WHY.
+unauth() {
+	_why=$1 _name=$2
+	shift 2
+	req GET '/beta/personal-access-tokens?owner-id=me' "$@"
+	is "$status" 401 "$_name: 401"
+	is "$(jc "$body")" "{\"error\":\"JWT validation failed: $_why\"}" \
+	    "$_name: body names the reason"
+	is "$(hdr WWW-Authenticate)" Bearer "$_name: WWW-Authenticate: Bearer"
+}
+
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+b64url_decode() {
+	_s=$(printf '%s' "$1" | tr '_-' '/+')
+	case $((${#_s} % 4)) in
+	2) _s="$_s==" ;;
+	3) _s="$_s=" ;;
+	esac
+	printf '%s' "$_s" | base64 -d 2>/dev/null
+}
+KEYHEX=$(xxd -p -c 4096 "$KEY" | tr -d '\n')
+hs() {	# hs ALG HEXKEY: base64url HMAC of stdin
+	openssl dgst "-$1" -mac HMAC -macopt "hexkey:$2" -binary | b64url
+}
+# forge HEADER-JSON PAYLOAD-JSON [HEXKEY [ALG]]: a compact JWT signed with
+# HMAC (the server's key by default); ALG "" leaves the signature empty.
+forge() {
+	_h=$(printf '%s' "$1" | b64url)
+	_p=$(printf '%s' "$2" | b64url)
+	_alg=${4-sha256}
+	if [ -z "$_alg" ]; then
+		printf '%s.%s.\n' "$_h" "$_p"
+		return
+	fi
+	printf '%s.%s.%s\n' "$_h" "$_p" \
+	    "$(printf '%s.%s' "$_h" "$_p" | hs "$_alg" "${3:-$KEYHEX}")"
+}
+now_s() { date -u +%s; }
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S.000Z; }
+
+# token ID SECRET: an access token, the plain way.
+token() {
+	curl -s -d grant_type=client_credentials --data-urlencode "client_id=$1" \
+	    --data-urlencode "client_secret=$2" "$BASE/oauth/token" |
+	    jq -r '.access_token // empty'
+}
+
+# mkpat VAR OWNER NAME [ARGS...]: creates a PAT, sets ${VAR}_id, ${VAR}_sec.
+mkpat() {
+	_v=$1
+	shift
+	_j=$(ctl pat create --owner "$1" --name "$2" --json "$@" 2>&1) ||
+		bail "pat create $*: $_j"
+	eval "${_v}_id=\$(jget \"\$_j\" .id)"
+	eval "${_v}_sec=\$(jget \"\$_j\" .secret)"
+}
+mkid() {	# mkid NAME RIGHTS: prints the new identity's id
+	ctl identity add --name "$1" --rights "$2" || bail "identity add $1"
+}
+
+# list_as TOKEN QUERY: GET /beta/personal-access-tokens?QUERY
+list_as() { req GET "/beta/personal-access-tokens${2:+?$2}" -H "Authorization: Bearer $1"; }
+ids() { jget "$body" '[.[].id] | join(" ")'; }
+
+# ------------------------------------------------------------------ fixtures
+
+ADMIN_RIGHTS=ORG_ADMIN
+admin=$(mkid Admin "$ADMIN_RIGHTS")
+alice=$(mkid Alice idn:my-personal-access-tokens:read)
+bob=$(mkid Bob idn:all-personal-access-tokens:read)
+carol=$(mkid Carol idn:all-personal-access-tokens:read,idn:managed-personal-access-tokens:read)
+dave=$(mkid Dave idn:mfa-configuration:read)
+erin=$(mkid Erin idn:mfa-configuration:manage,idn:my-personal-access-tokens:read)
+frank=$(mkid Frank "")
+mkpat adm "$admin" admin-main
+mkpat adm2 "$admin" admin-unused
+mkpat admsc "$admin" admin-scoped --scope sp:my-personal-access-tokens:read,demo:x:y
+mkpat admmfa "$admin" admin-mfa-read --scope idn:mfa-configuration:read
+mkpat ali "$alice" alice-1
+mkpat alim "$alice" alice-managed --managed
+mkpat bob "$bob" bob-1
+mkpat car "$carol" carol-1
+mkpat dav "$dave" dave-1
+mkpat eri "$erin" erin-1
+mkpat fra "$frank" frank-1
+
+# ================================================================== config
+ok 0 "lighttpd started from etc/lighttpd.conf (pid $LIGHTTPD_PID)"
+kids=$(lighttpd_children "$LIGHTTPD_PID" | wc -l)
+is "$kids" 3 "lighttpd spawned 3 responders (1 oauth, 2 beta)"
+
+# ================================================================== /oauth/token
+# 200 with an urlencoded body.
+req POST /oauth/token -d grant_type=client_credentials \
+    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+is "$status" 200 "token, urlencoded body: 200"
+json_headers "token"
+jok "$body" "keys == [\"access_token\",\"client_id\",\"expires_in\",\"identity_id\",\"scope\",\"token_type\"]" \
+    "token response has exactly the documented keys"
+is "$(jget "$body" .token_type)" bearer "token_type bearer"
+is "$(jget "$body" .expires_in)" 3600 "expires_in is token.lifetime"
+is "$(jget "$body" .scope)" sp:scopes:all "scope sp:scopes:all for a null scope"
+is "$(jget "$body" .identity_id)" "$admin" "identity_id is the owner"
+is "$(jget "$body" .client_id)" "$adm_id" "client_id is the PAT id"
+tok=$(jget "$body" .access_token)
+# The JWT: HS256 with the configured key and the documented claims.
+jh=$(b64url_decode "${tok%%.*}")
+jp=${tok#*.}
+jp=$(b64url_decode "${jp%%.*}")
+is "$(jget "$jh" .alg)" HS256 "JWT header alg HS256"
+jok "$jp" "(keys - [\"client_id\",\"exp\",\"iat\",\"identity_id\",\"iss\",\"jti\",\"scope\",\"sub\"]) == [] and (keys | length) >= 8" \
+    "JWT claims iss sub identity_id client_id scope iat exp jti"
+jok "$jp" ".iss == \"patrol-test\" and .sub == \"$admin\" and .identity_id == \"$admin\" and .client_id == \"$adm_id\" and .scope == [\"sp:scopes:all\"] and .exp - .iat == 3600 and (.jti | type == \"string\" and length > 0)" \
+    "JWT claim values"
+n=$(now_s)
+jok "$jp" ".iat >= $n - 60 and .iat <= $n + 5" "JWT iat is now"
+sig=$(printf '%s' "${tok%.*}" | hs sha256 "$KEYHEX")
+is "$sig" "${tok##*.}" "JWT signed with HMAC-SHA256 and the signing key file"
+
+# multipart/form-data (what the SailPoint SDKs send).
+req POST /oauth/token -F grant_type=client_credentials \
+    -F "client_id=$adm_id" -F "client_secret=$adm_sec"
+is "$status" 200 "token, multipart body: 200"
+is "$(jget "$body" .client_id)" "$adm_id" "multipart: client_id"
+jok "$body" '.access_token | split(".") | length == 3' "multipart: a JWT"
+
+# grant_type in the query string, the rest urlencoded.
+req POST '/oauth/token?grant_type=client_credentials' \
+    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+is "$status" 200 "token, grant_type in the query string: 200"
+# everything in the query string, no body
+req POST "/oauth/token?grant_type=client_credentials&client_id=$adm_id&client_secret=$adm_sec"
+is "$status" 200 "token, all parameters in the query string: 200"
+# body wins over query
+req POST '/oauth/token?grant_type=password' -d grant_type=client_credentials \
+    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+is "$status" 200 "body grant_type wins over the query string's"
+req POST '/oauth/token?client_secret=wrong' -d grant_type=client_credentials \
+    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+is "$status" 200 "body client_secret wins over the query string's"
+
+# HTTP Basic (RFC 6749 2.3.1).
+req POST /oauth/token -u "$adm_id:$adm_sec" -d grant_type=client_credentials
+is "$status" 200 "token, HTTP Basic: 200"
+is "$(jget "$body" .client_id)" "$adm_id" "HTTP Basic: client_id"
+req POST /oauth/token -u "$adm_id:$adm_sec" -d grant_type=client_credentials \
+    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+is "$status" 200 "Basic and body with the same credentials: 200"
+req POST /oauth/token -u "$adm_id:$adm_sec" -d grant_type=client_credentials \
+    -d "client_id=$adm2_id" -d "client_secret=$adm2_sec"
+is "$status" 400 "Basic and body with different credentials: 400"
+req POST /oauth/token -u "$adm_id:wrong" -d grant_type=client_credentials
+is "$status" 401 "HTTP Basic, wrong secret: 401"
+
+# 401 invalid_client: wrong secret and unknown id answer the same.
+req POST /oauth/token -d grant_type=client_credentials \
+    -d "client_id=$adm_id" -d "client_secret=${adm_sec%?}0"
+is "$status" 401 "wrong secret: 401"
+json_headers "invalid_client"
+is "$(jc "$body")" '{"error":"invalid_client","error_description":"Bad credentials"}' \
+    "wrong secret: invalid_client, Bad credentials"
+is "$(hdr WWW-Authenticate)" 'Basic realm="patrol"' 'wrong secret: WWW-Authenticate: Basic realm="patrol"'
+wrong_body=$body
+req POST /oauth/token -d grant_type=client_credentials \
+    -d client_id=0123456789abcdef0123456789abcdef -d "client_secret=$adm_sec"
+is "$status" 401 "unknown client id: 401"
+is "$body" "$wrong_body" "unknown client id: the same body as a wrong secret"
+is "$(hdr WWW-Authenticate)" 'Basic realm="patrol"' "unknown client id: same WWW-Authenticate"
+req POST /oauth/token -d grant_type=client_credentials \
+    -d client_id=not-an-id -d "client_secret=$adm_sec"
+is "$status $body" "401 $wrong_body" "malformed client id: the same 401"
+req POST /oauth/token -d grant_type=client_credentials -d "client_id=$adm_id"
+case $status in 400|401) r=0 ;; *) r=1 ;; esac
+ok $r "missing client_secret: 400 or 401 ($status)"
+jok "$body" '.error | type == "string"' "missing client_secret: an OAuth error body"
+
+# 400 grant_type.
+req POST /oauth/token -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+is "$status" 400 "missing grant_type: 400"
+is "$(jget "$body" .error)" invalid_request "missing grant_type: invalid_request"
+jok "$body" '.error_description | type == "string" and length > 0' \
+    "missing grant_type: error_description"
+json_headers "invalid_request"
+req POST /oauth/token -d grant_type=password \
+    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+is "$status" 400 "grant_type=password: 400"
+is "$(jget "$body" .error)" unsupported_grant_type "grant_type=password: unsupported_grant_type"
+jok "$body" '.error_description | type == "string" and length > 0' \
+    "unsupported_grant_type: error_description"
+
+# Other content types: 415 envelope. Other methods: 405.
+req POST /oauth/token -H 'Content-Type: application/json' \
+    --data-binary "{\"grant_type\":\"client_credentials\",\"client_id\":\"$adm_id\",\"client_secret\":\"$adm_sec\"}"
+envelope 415 "415 Unsupported Media Type" "token with a JSON body"
+req GET /oauth/token
+envelope 405 "405 Method Not Allowed" "GET /oauth/token"
+is "$(hdr Allow)" POST "GET /oauth/token: Allow: POST"
+json_headers "405"
+req PUT /oauth/token -d grant_type=client_credentials
+is "$status" 405 "PUT /oauth/token: 405"
+req POST /oauth/other -d grant_type=client_credentials
+envelope 404 "404 Not found" "POST /oauth/other"
+
+# lastUsed: set by the first token, unchanged by a second within the interval.
+lu() {	# lu PATID: its lastUsed in the admin listing
+	curl -s -H "Authorization: Bearer $admtok" \
+	    "$BASE/beta/personal-access-tokens?owner-id=$admin" |
+	    jq -r --arg id "$1" '.[] | select(.id == $id) | .lastUsed'
+}
+admtok=$tok
+is "$(lu "$adm2_id")" null "a PAT never used has lastUsed null"
+t0=$(now_s)
+t2=$(token "$adm2_id" "$adm2_sec")
+[ -n "$t2" ]; ok $? "token for the second PAT"
+lu1=$(lu "$adm2_id")
+matches "$lu1" "$TIME_RE" "lastUsed set by issuing a token ($lu1)"
+lu1s=$(date -u -d "$lu1" +%s 2>/dev/null || echo 0)
+[ "$lu1s" -ge $((t0 - 2)) ] && [ "$lu1s" -le $(($(now_s) + 2)) ]
+ok $? "lastUsed is the time of issue"
+sleep 1
+token "$adm2_id" "$adm2_sec" >/dev/null
+is "$(lu "$adm2_id")" "$lu1" "a second token within the interval leaves lastUsed unchanged"
+listing1=$(ctl pat list --owner "$admin" --json | jq -c '[.[] | {id, lastUsed}]')
+token "$adm2_id" "$adm2_sec" >/dev/null
+listing2=$(ctl pat list --owner "$admin" --json | jq -c '[.[] | {id, lastUsed}]')
+is "$listing2" "$listing1" "patrolctl pat list: unchanged after a third token"
+# Two days ago is older than pat.last_used_interval: the next token updates it.
+old=$(( ($(now_s) - 2 * 86400) * 1000 ))
+sql "UPDATE pat SET last_used = $old WHERE id = '$adm2_id';" || bail "sqlite3 update"
+is "$(lu "$adm2_id")" "$(iso $((old / 1000)))" "lastUsed moved back two days (sqlite3)"
+token "$adm2_id" "$adm2_sec" >/dev/null
+lu2=$(lu "$adm2_id")
+lu2s=$(date -u -d "$lu2" +%s 2>/dev/null || echo 0)
+[ "$lu2s" -ge $(($(now_s) - 60)) ]
+ok $? "a token after the interval updates lastUsed ($lu2)"
+# a failed authentication does not touch lastUsed
+sql "UPDATE pat SET last_used = NULL WHERE id = '$adm2_id';" || bail "sqlite3 update"
+req POST /oauth/token -d grant_type=client_credentials \
+    -d "client_id=$adm2_id" -d "client_secret=nope"
+is "$(lu "$adm2_id")" null "a failed authentication leaves lastUsed alone"
+
+# ================================================================== 401 on /beta
+unauth "no bearer token" "no Authorization header"
+unauth "no bearer token" "Basic instead of Bearer" -u "$adm_id:$adm_sec"
+unauth "JWT is malformed" "malformed bearer token" -H 'Authorization: Bearer abc'
+unauth "JWT is malformed" "garbage bearer token" -H 'Authorization: Bearer !!.??.@@'
+unauth "JWT is malformed" "three parts of junk" -H 'Authorization: Bearer eyJh.eyJi.c2ln'
+n=$(now_s)
+claims() {	# claims PAT OWNER IAT EXP [ISS]
+	printf '{"iss":"%s","sub":"%s","identity_id":"%s","client_id":"%s","scope":["sp:scopes:all"],"iat":%s,"exp":%s,"jti":"%s"}' \
+	    "${5:-patrol-test}" "$2" "$2" "$1" "$3" "$4" 00000000000000000000000000000001
+}
+HS256='{"alg":"HS256","typ":"JWT"}'
+good=$(forge "$HS256" "$(claims "$adm_id" "$admin" $((n - 10)) $((n + 600)))")
+req GET '/beta/personal-access-tokens?owner-id=me' -H "Authorization: Bearer $good"
+is "$status" 200 "a token forged with the signing key is accepted (so the forgeries below test one thing each)"
+expired=$(forge "$HS256" "$(claims "$adm_id" "$admin" $((n - 7200)) $((n - 3600)))")
+unauth "JWT is expired" "expired token" -H "Authorization: Bearer $expired"
+none=$(forge '{"alg":"none","typ":"JWT"}' "$(claims "$adm_id" "$admin" "$n" $((n + 600)))" "" "")
+unauth "JWT algorithm none is not allowed" "alg none" -H "Authorization: Bearer $none"
+hs512=$(forge '{"alg":"HS512","typ":"JWT"}' "$(claims "$adm_id" "$admin" "$n" $((n + 600)))" "" sha512)
+unauth "JWT algorithm HS512 is not allowed" "alg HS512" -H "Authorization: Bearer $hs512"
+otherkey=$(printf '%064d' 7)
+badsig=$(forge "$HS256" "$(claims "$adm_id" "$admin" "$n" $((n + 600)))" "$otherkey")
+unauth "JWT signature does not match" "signed with another key" -H "Authorization: Bearer $badsig"
+tampered=$(forge "$HS256" "$(claims "$adm_id" "$admin" "$n" $((n + 600)))")
+tampered="${tampered%.*}.$(printf '%s' "${tok##*.}")"
+unauth "JWT signature does not match" "payload with another token's signature" -H "Authorization: Bearer $tampered"
+badiss=$(forge "$HS256" "$(claims "$adm_id" "$admin" "$n" $((n + 600)) someone-else)")
+unauth "JWT issuer does not match" "another issuer" -H "Authorization: Bearer $badiss"
+# a PAT deleted after its token was issued
+mkpat gone "$admin" admin-deleted
+gonetok=$(token "$gone_id" "$gone_sec")
+req GET '/beta/personal-access-tokens?owner-id=me' -H "Authorization: Bearer $gonetok"
+is "$status" 200 "token of a PAT about to be deleted works"
+sql "DELETE FROM pat WHERE id = '$gone_id';" || bail "sqlite3 delete"
+unauth "personal access token no longer exists" "token of a deleted PAT" -H "Authorization: Bearer $gonetok"
+# an identity deleted after its token was issued (its PAT row left alone)
+ghost=$(mkid Ghost ORG_ADMIN)
+mkpat gho "$ghost" ghost-1
+ghotok=$(token "$gho_id" "$gho_sec")
+sql "DELETE FROM identity_right WHERE identity_id = '$ghost'; DELETE FROM identity WHERE id = '$ghost';" ||
+	bail "sqlite3 delete identity"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $ghotok"
+is "$status $body" '401 {"error":"JWT validation failed: identity no longer exists"}' \
+    "token of a deleted identity: 401 identity no longer exists"
+sql "DELETE FROM pat WHERE id = '$gho_id';" || bail "sqlite3 delete"
+req GET /beta/mfa/duo-web/config
+is "$status" 401 "Duo GET without a token: 401"
+req PUT /beta/mfa/duo-web/config -H 'Content-Type: application/json' --data-binary "$DUO_EXAMPLE"
+is "$status" 401 "Duo PUT without a token: 401"
+
+# ================================================================== PAT list
+admtok=$(token "$adm_id" "$adm_sec")
+alitok=$(token "$ali_id" "$ali_sec")
+bobtok=$(token "$bob_id" "$bob_sec")
+cartok=$(token "$car_id" "$car_sec")
+davtok=$(token "$dav_id" "$dav_sec")
+eritok=$(token "$eri_id" "$eri_sec")
+fratok=$(token "$fra_id" "$fra_sec")
+sctok=$(token "$admsc_id" "$admsc_sec")
+mfatok=$(token "$admmfa_id" "$admmfa_sec")
+[ -n "$admtok" ] && [ -n "$alitok" ] && [ -n "$bobtok" ] && [ -n "$cartok" ] &&
+    [ -n "$davtok" ] && [ -n "$eritok" ] && [ -n "$fratok" ] &&
+    [ -n "$sctok" ] && [ -n "$mfatok" ]
+ok $? "tokens for every fixture PAT"
+
+list_as "$admtok" owner-id=me
+is "$status" 200 "owner-id=me: 200"
+json_headers "list"
+is "$(ids)" "$adm_id $adm2_id $admsc_id $admmfa_id" "owner-id=me: the caller's PATs in creation order"
+me_body=$body
+jok "$body" 'all(.[]; (keys == ["created","id","lastUsed","managed","name","owner","scope"])
+    and (.owner | keys == ["id","name","type"]) and .owner.type == "IDENTITY")' \
+    "items have exactly id,name,scope,owner{type,id,name},created,lastUsed,managed"
+jok "$body" "all(.[]; (.id | test(\"$ID_RE\")) and (.created | test(\"$TIME_RE\"))
+    and (.lastUsed == null or (.lastUsed | test(\"$TIME_RE\")))
+    and (.managed | type == \"boolean\") and (.name | type == \"string\")
+    and (.scope == null or (.scope | type == \"array\")))" \
+    "ids are 32 hex, times are YYYY-MM-DDTHH:MM:SS.mmmZ, managed boolean"
+jok "$body" "all(.[]; .owner.id == \"$admin\" and .owner.name == \"Admin\")" "owner id and name"
+jok "$body" "(.[] | select(.id == \"$adm_id\") | .scope) == null" "a PAT without --scope has scope null"
+jok "$body" "(.[] | select(.id == \"$admsc_id\") | .scope) == [\"sp:my-personal-access-tokens:read\",\"demo:x:y\"]" \
+    "scope listed as given"
+jok "$body" "(.[] | select(.id == \"$adm_id\") | .lastUsed) != null" "a used PAT has lastUsed"
+list_as "$admtok" "owner-id=$admin"
+is "$body" "$me_body" "owner-id=<own id> is treated as me"
+
+list_as "$alitok" owner-id=me
+is "$status" 200 "idn:my-personal-access-tokens:read, owner-id=me: 200"
+is "$(ids)" "$ali_id" "own managed PAT hidden without idn:managed-personal-access-tokens:read"
+list_as "$alitok" "owner-id=$bob"
+envelope 403 "403 Forbidden" "my-read lists another identity"
+json_headers "403"
+list_as "$alitok" ""
+envelope 403 "403 Forbidden" "my-read lists everything (no owner-id)"
+list_as "$fratok" owner-id=me
+envelope 403 "403 Forbidden" "no rights, owner-id=me"
+list_as "$davtok" owner-id=me
+envelope 403 "403 Forbidden" "MFA-only rights, owner-id=me"
+
+list_as "$bobtok" "owner-id=$alice"
+is "$status" 200 "idn:all-personal-access-tokens:read lists another identity: 200"
+is "$(ids)" "$ali_id" "managed PAT of another identity hidden without the managed right"
+jok "$body" '.[0].owner.name == "Alice" and .[0].managed == false' "owner name Alice, managed false"
+list_as "$bobtok" ""
+is "$status" 200 "all-read without owner-id: 200"
+is "$(ids)" "$adm_id $adm2_id $admsc_id $admmfa_id $ali_id $bob_id $car_id $dav_id $eri_id $fra_id" \
+    "no owner-id: every non-managed PAT in creation order"
+list_as "$bobtok" owner-id=0123456789abcdef0123456789abcdef
+is "$status $body" "200 []" "unknown well-formed owner-id: 200 []"
+list_as "$bobtok" owner-id=not-an-id
+envelope 400 "400.1 Bad Request Content" "malformed owner-id"
+like "$msg" owner-id "malformed owner-id: message names owner-id"
+list_as "$bobtok" owner-id=0123456789ABCDEF0123456789ABCDEF
+envelope 400 "400.1 Bad Request Content" "uppercase owner-id"
+list_as "$cartok" "owner-id=$alice"
+is "$(ids)" "$ali_id $alim_id" "with idn:managed-personal-access-tokens:read managed PATs are listed"
+jok "$body" ".[1].managed == true and .[0].managed == false" "managed flag true on the managed PAT"
+list_as "$cartok" ""
+jok "$body" "[.[].id] | index(\"$alim_id\") != null" "managed PAT in the full listing with the managed right"
+list_as "$admtok" "owner-id=$alice"
+is "$(ids)" "$ali_id $alim_id" "ORG_ADMIN sees managed PATs"
+
+# scope-limited PATs
+list_as "$sctok" owner-id=me
+is "$status" 200 "PAT scoped to sp:my-personal-access-tokens:read may list"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $sctok"
+envelope 403 "403 Forbidden" "PAT scoped to sp:my-personal-access-tokens:read reads MFA"
+list_as "$mfatok" owner-id=me
+envelope 403 "403 Forbidden" "PAT scoped to idn:mfa-configuration:read lists PATs"
+
+# filters (adm, admsc, admmfa and the rest have been used; adm2 has not)
+nowiso=$(iso $(($(now_s) + 3600)))
+list_as "$admtok" "owner-id=me&filters=lastUsed+le+$nowiso"
+is "$status" 200 "filters=lastUsed le <time>: 200"
+is "$(ids)" "$adm_id $admsc_id $admmfa_id" "lastUsed le <in an hour>: the used PATs"
+list_as "$admtok" "owner-id=me&filters=lastUsed%20le%20$(printf '%s' "$nowiso" | sed 's/:/%3A/g')"
+is "$(ids)" "$adm_id $admsc_id $admmfa_id" "%20 and %3A escapes decode"
+list_as "$admtok" "owner-id=me&filters=lastUsed+le+2000-01-01T00:00:00Z"
+is "$status $body" "200 []" "lastUsed le <year 2000>: nothing"
+list_as "$admtok" "owner-id=me&filters=lastUsed+le+%222099-01-01T00:00:00.000Z%22"
+is "$(ids)" "$adm_id $admsc_id $admmfa_id" "quoted datetime literal"
+list_as "$admtok" "owner-id=me&filters=lastUsed+isnull"
+is "$(ids)" "$adm2_id" "lastUsed isnull: the unused PAT"
+list_as "$admtok" "owner-id=me&filters=not+lastUsed+isnull"
+is "$(ids)" "$adm_id $admsc_id $admmfa_id" "not lastUsed isnull"
+list_as "$admtok" "owner-id=me&filters=lastUsed+isnull+or+lastUsed+le+$nowiso"
+is "$(ids)" "$adm_id $adm2_id $admsc_id $admmfa_id" "isnull or le: all, in creation order"
+list_as "$admtok" "owner-id=me&filters=%28lastUsed+isnull%29+and+not+%28lastUsed+le+2000-01-01T00%3A00%3A00Z%29"
+is "$(ids)" "$adm2_id" "parentheses, and, not"
+list_as "$admtok" "owner-id=me&filters=lastUsed+isnull+and+lastUsed+le+$nowiso"
+is "$status $body" "200 []" "isnull and le: nothing"
+req GET /beta/personal-access-tokens -G -H "Authorization: Bearer $admtok" \
+    --data-urlencode owner-id=me --data-urlencode "filters=lastUsed isnull or (lastUsed le $nowiso)"
+is "$(ids)" "$adm_id $adm2_id $admsc_id $admmfa_id" "curl --data-urlencode"
+list_as "$admtok" "owner-id=me&limit=10&sorters=name&count=true&foo=bar"
+is "$(ids)" "$adm_id $adm2_id $admsc_id $admmfa_id" "unknown query parameters are ignored"
+
+list_as "$admtok" "owner-id=me&filters=name+eq+%22admin-main%22"
+envelope 400 "400.1 Bad Request Content" "filter on an unsupported field"
+like "$msg" name "unsupported field: message names it"
+list_as "$admtok" "owner-id=me&filters=lastUsed+eq+2020-01-01T00:00:00Z"
+envelope 400 "400.1 Bad Request Content" "unsupported operator"
+like "$msg" "'eq'" "unsupported operator: message names it"
+list_as "$admtok" "owner-id=me&filters=lastUsed+gt+2020-01-01T00:00:00Z"
+like "$msg" "'gt'" "unsupported operator gt: message names it"
+list_as "$admtok" "owner-id=me&filters=lastUsed+le"
+envelope 400 "400.1 Bad Request Content" "syntax error (missing value)"
+like "$msg" position "syntax error: message gives the position"
+list_as "$admtok" "owner-id=me&filters=%28lastUsed+isnull"
+envelope 400 "400.1 Bad Request Content" "syntax error (unclosed parenthesis)"
+like "$msg" position "unclosed parenthesis: position"
+list_as "$admtok" "owner-id=me&filters=lastUsed+isnull+xor+lastUsed+isnull"
+envelope 400 "400.1 Bad Request Content" "syntax error (unknown logical operator)"
+like "$msg" "position 16" "position of the unexpected word (16)"
+list_as "$admtok" "owner-id=me&filters=lastUsed+le+yesterday"
+envelope 400 "400.1 Bad Request Content" "not a date-time"
+list_as "$admtok" "owner-id=me&filters=lastUsed+LE+2020-01-01T00:00:00Z"
+envelope 400 "400.1 Bad Request Content" "uppercase operator"
+long=$(head -c 4100 /dev/zero | tr '\0' ' ')
+list_as "$admtok" "owner-id=me&filters=lastUsed+isnull$(printf '%s' "$long" | tr ' ' '+')"
+envelope 400 "400.1 Bad Request Content" "filter over 4096 bytes"
+deep=$(i=0; while [ $i -lt 40 ]; do printf 'not+'; i=$((i + 1)); done)
+list_as "$admtok" "owner-id=me&filters=${deep}lastUsed+isnull"
+envelope 400 "400.1 Bad Request Content" "filter nested deeper than 32"
+ok8=$(i=0; while [ $i -lt 10 ]; do printf 'not+not+'; i=$((i + 1)); done)
+list_as "$admtok" "owner-id=me&filters=${ok8}lastUsed+isnull"
+is "$(ids)" "$adm2_id" "20 nested nots are fine"
+list_as "$admtok" "owner-id=me&filters=lastUsed+isnull&filters=lastUsed+isnull"
+envelope 400 "400.1 Bad Request Content" "filters given twice"
+like "$msg" filters "filters given twice: message names the parameter"
+list_as "$admtok" "owner-id=me&owner-id=me"
+envelope 400 "400.1 Bad Request Content" "owner-id given twice"
+list_as "$admtok" "owner-id=me&filters=lastUsed+isnull%FF"
+envelope 400 "400.1 Bad Request Content" "invalid UTF-8 (%FF) in filters"
+list_as "$admtok" "owner-id=me&filters=%C3%28"
+envelope 400 "400.1 Bad Request Content" "invalid UTF-8 (%C3%28) in filters"
+list_as "$admtok" "owner-id=me&filters=lastUsed+isnull%00"
+envelope 400 "400.1 Bad Request Content" "NUL byte (%00) in filters"
+list_as "$admtok" "owner-id=me&filters=lastUsed%2Gisnull"
+envelope 400 "400.1 Bad Request Content" "bad %-escape"
+list_as "$admtok" "owner-id=me&filters=lastUsed+isnull%"
+envelope 400 "400.1 Bad Request Content" "truncated %-escape"
+
+# ================================================================== Duo MFA
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
+is "$status" 200 "Duo GET before any PUT: 200"
+json_headers "Duo GET"
+is "$(jc "$body")" \
+    '{"accessKey":null,"configProperties":null,"enabled":false,"host":null,"identityAttribute":null,"mfaMethod":"duo-web"}' \
+    "Duo GET before any PUT: the default object"
+puts() {	# puts TOKEN BODY [CONTENT-TYPE]
+	req PUT /beta/mfa/duo-web/config -H "Authorization: Bearer $1" \
+	    -H "Content-Type: ${3:-application/json}" --data-binary "$2"
+}
+puts "$admtok" "$DUO_EXAMPLE"
+is "$status" 200 "PUT the spec example: 200"
+json_headers "Duo PUT"
+is "$(jc "$body")" \
+    '{"accessKey":"q******y","configProperties":{"ikey":"Q123WE45R6TY7890ZXCV","skey":"1******B"},"enabled":true,"host":"www.example.com","identityAttribute":"email","mfaMethod":"duo-web"}' \
+    "PUT response: the spec's response example (q******y, 1******B, ikey unchanged)"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
+is "$(jc "$body")" \
+    '{"accessKey":"q******y","configProperties":{"ikey":"Q123WE45R6TY7890ZXCV","skey":"1******B"},"enabled":true,"host":"www.example.com","identityAttribute":"email","mfaMethod":"duo-web"}' \
+    "GET after PUT: masked"
+stored() { sql "SELECT json FROM duo_config;"; }
+is "$(stored | jq -r .accessKey)" qw123Y3QlA5UqocYpdU3rEkzrK2D497y "the database holds the raw accessKey"
+# read-modify-write: the masked values sent back keep the secrets
+rmw=$(printf '%s' "$body" | jq -c '.enabled = false | .host = "api-1234.duosecurity.com"')
+puts "$admtok" "$rmw"
+is "$status" 200 "PUT of a GET with edits: 200"
+is "$(jc "$body")" \
+    '{"accessKey":"q******y","configProperties":{"ikey":"Q123WE45R6TY7890ZXCV","skey":"1******B"},"enabled":false,"host":"api-1234.duosecurity.com","identityAttribute":"email","mfaMethod":"duo-web"}' \
+    "read-modify-write: edits applied, secrets still masked"
+is "$(stored | jq -r '.accessKey + " " + .configProperties.skey')" \
+    "qw123Y3QlA5UqocYpdU3rEkzrK2D497y 12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B" \
+    "read-modify-write: the stored JSON still has both raw secrets"
+is "$(stored | jq -r .host)" api-1234.duosecurity.com "read-modify-write: host stored"
+# charset parameter allowed; mfaMethod null stored as duo-web; short secret
+puts "$admtok" '{"mfaMethod":null,"enabled":true,"accessKey":"short","configProperties":{"skey":"","x":1}}' \
+    'application/json; charset=utf-8'
+is "$status" 200 "application/json; charset=utf-8 accepted"
+is "$(jc "$body")" \
+    '{"accessKey":"********","configProperties":{"skey":"","x":1},"enabled":true,"host":null,"identityAttribute":null,"mfaMethod":"duo-web"}' \
+    "absent keys take defaults, mfaMethod stored as duo-web, short secret ********, empty stays empty"
+is "$(stored | jq -r .accessKey)" short "short secret stored raw"
+puts "$admtok" '{}'
+is "$(jc "$body")" \
+    '{"accessKey":null,"configProperties":null,"enabled":false,"host":null,"identityAttribute":null,"mfaMethod":"duo-web"}' \
+    "PUT {} resets to the defaults"
+puts "$eritok" "$DUO_EXAMPLE"
+is "$status" 200 "PUT with idn:mfa-configuration:manage: 200"
+is "$(stored | jq -r .configProperties.skey)" 12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B "skey stored raw"
+# errors
+puts "$admtok" "$DUO_EXAMPLE" text/plain
+envelope 415 "415 Unsupported Media Type" "PUT text/plain"
+req PUT /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" \
+    -H 'Content-Type:' --data-binary "$DUO_EXAMPLE"
+envelope 415 "415 Unsupported Media Type" "PUT without a Content-Type"
+puts "$admtok" "$DUO_EXAMPLE" application/x-www-form-urlencoded
+envelope 415 "415 Unsupported Media Type" "PUT form-urlencoded"
+puts "$admtok" '{"enabled":'
+envelope 400 "400.1 Bad Request Content" "PUT non-JSON"
+puts "$admtok" ''
+envelope 400 "400.1 Bad Request Content" "PUT empty body"
+puts "$admtok" '[{"enabled":true}]'
+envelope 400 "400.1 Bad Request Content" "PUT a JSON array"
+puts "$admtok" '"duo-web"'
+envelope 400 "400.1 Bad Request Content" "PUT a JSON string"
+puts "$admtok" '{"enabled":true,"bogusField":1}'
+envelope 400 "400.1 Bad Request Content" "PUT with an unknown key"
+like "$msg" bogusField "unknown key: message names it"
+puts "$admtok" '{"enabled":"yes"}'
+envelope 400 "400.1 Bad Request Content" "PUT enabled as a string"
+like "$msg" enabled "wrong type: message names the field"
+puts "$admtok" '{"enabled":null}'
+envelope 400 "400.1 Bad Request Content" "PUT enabled null (not nullable)"
+puts "$admtok" '{"host":5}'
+like "$msg" host "host as a number: message names it"
+puts "$admtok" '{"configProperties":{"skey":5}}'
+envelope 400 "400.1 Bad Request Content" "PUT skey as a number"
+like "$msg" skey "skey wrong type: message names it"
+puts "$admtok" '{"configProperties":[1]}'
+envelope 400 "400.1 Bad Request Content" "PUT configProperties as an array"
+like "$msg" configProperties "configProperties wrong type: message names it"
+puts "$admtok" '{"mfaMethod":"okta-verify"}'
+envelope 400 "400.1 Bad Request Content" "PUT another mfaMethod"
+like "$msg" mfaMethod "mfaMethod: message names it"
+puts "$admtok" '{"enabled":true,"enabled":false}'
+envelope 400 "400.1 Bad Request Content" "PUT duplicate keys"
+deepj='{"configProperties":{"a":'
+i=0
+while [ $i -lt 20 ]; do deepj="$deepj["; i=$((i + 1)); done
+deepj="${deepj}1"
+i=0
+while [ $i -lt 20 ]; do deepj="$deepj]"; i=$((i + 1)); done
+deepj="$deepj}}"
+puts "$admtok" "$deepj"
+envelope 400 "400.1 Bad Request Content" "PUT nested deeper than 16"
+printf '{"host":"caf\351"}' > "$tmp/latin1"
+req PUT /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" \
+    -H 'Content-Type: application/json' --data-binary "@$tmp/latin1"
+envelope 400 "400.1 Bad Request Content" "PUT invalid UTF-8"
+big=$(head -c 70000 /dev/zero | tr '\0' a)
+printf '{"host":"%s"}' "$big" > "$tmp/big"
+req PUT /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" \
+    -H 'Content-Type: application/json' --data-binary "@$tmp/big"
+envelope 413 "413 Payload Too Large" "PUT over limits.request_body_max"
+json_headers "413"
+head -c 65500 /dev/zero | tr '\0' a > "$tmp/fit"
+printf '{"host":"%s"}' "$(cat "$tmp/fit")" > "$tmp/fit.json"
+req PUT /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" \
+    -H 'Content-Type: application/json' --data-binary "@$tmp/fit.json"
+is "$status" 200 "PUT just under limits.request_body_max: 200"
+is "$(stored | jq -r '.host | length')" 65500 "the body just under the limit is stored whole"
+puts "$admtok" "$DUO_EXAMPLE"
+is "$status" 200 "PUT the example again"
+# rights and scopes
+puts "$fratok" "$DUO_EXAMPLE"
+envelope 403 "403 Forbidden" "PUT without ORG_ADMIN or the manage right"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $fratok"
+envelope 403 "403 Forbidden" "GET without any MFA right"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $bobtok"
+envelope 403 "403 Forbidden" "GET with only PAT rights"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $davtok"
+is "$status" 200 "GET with idn:mfa-configuration:read: 200"
+is "$(jget "$body" .accessKey)" 'q******y' "GET with the read right is masked too"
+puts "$davtok" "$DUO_EXAMPLE"
+envelope 403 "403 Forbidden" "PUT with only idn:mfa-configuration:read"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $eritok"
+is "$status" 200 "GET with idn:mfa-configuration:manage: 200"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $mfatok"
+is "$status" 200 "PAT scoped to idn:mfa-configuration:read: GET 200"
+puts "$mfatok" "$DUO_EXAMPLE"
+envelope 403 "403 Forbidden" "PAT scoped to idn:mfa-configuration:read: PUT 403"
+
+# ================================================================== routing
+req GET /beta/nothing-here -H "Authorization: Bearer $admtok"
+envelope 404 "404 Not found" "unknown /beta path"
+json_headers "404"
+tid1=$(jget "$body" .trackingId)
+req GET /nowhere
+envelope 404 "404 Not found" "unknown path outside /beta"
+tid2=$(jget "$body" .trackingId)
+[ "$tid1" != "$tid2" ]; ok $? "tracking ids differ between two errors ($tid1, $tid2)"
+req GET /beta/personal-access-tokens/ -H "Authorization: Bearer $admtok"
+envelope 404 "404 Not found" "trailing slash is another path"
+req GET / -H "Authorization: Bearer $admtok"
+is "$status" 404 "GET /: 404"
+req DELETE /beta/personal-access-tokens -H "Authorization: Bearer $admtok"
+envelope 405 "405 Method Not Allowed" "DELETE on the PAT list"
+is "$(hdr Allow)" GET "DELETE on the list: Allow: GET"
+req POST /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" \
+    -H 'Content-Type: application/json' --data-binary "$DUO_EXAMPLE"
+envelope 405 "405 Method Not Allowed" "POST on the Duo config"
+is "$(hdr Allow | tr -d ' ' | tr ',' '\n' | sort | tr '\n' ,)" "GET,PUT," \
+    "POST on the Duo config: Allow lists GET and PUT"
+tid3=$(jget "$body" .trackingId)
+sleep 1
+grep -q "$tid3" "$S/lighttpd-error.log"
+ok $? "the tracking id is in the web server's error log"
+like "$(grep "$tid3" "$S/lighttpd-error.log")" 405 "the log line has the status"
+if grep -q -e "$adm_sec" -e "$admtok" "$S/lighttpd-error.log"; then r=1; else r=0; fi
+ok $r "no PAT secret or bearer token in the error log"
+
+# query string bounds: 8192 bytes pass, 8193 are a 414
+q="owner-id=me&x="
+pad=$(head -c $((8192 - ${#q})) /dev/zero | tr '\0' a)
+list_as "$admtok" "$q$pad"
+is "$status" 200 "query string of exactly 8192 bytes: 200"
+list_as "$admtok" "${q}a$pad"
+envelope 414 "414 URI Too Long" "query string of 8193 bytes"
+pad=$(head -c 20000 /dev/zero | tr '\0' a)
+list_as "$admtok" "$q$pad"
+envelope 414 "414 URI Too Long" "query string of 20 KB"
+
+# ================================================================== volume
+# 2000 more PATs for Bob, inserted in one transaction by copying his PAT row.
+cols=$(sql "SELECT group_concat(name, ',') FROM pragma_table_info('pat');")
+sel=$(printf '%s' "$cols" | tr ',' '\n' | sed \
+    -e "s/^id\$/printf('%032x', 4294967296 + n) AS id/" \
+    -e "s/^name\$/'bulk-' || n AS name/" \
+    -e "s/^created\$/created + n AS created/" | paste -sd, -)
+sql "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 2000)
+    INSERT INTO pat ($cols) SELECT $sel FROM c, pat WHERE pat.id = '$bob_id';" ||
+	bail "sqlite3 bulk insert"
+t0=$(date +%s%N)
+list_as "$bobtok" "owner-id=$bob"
+t1=$(date +%s%N)
+is "$status" 200 "listing 2001 PATs: 200"
+is "$(jget "$body" length)" 2001 "listing 2001 PATs: valid JSON with every item"
+jok "$body" '[.[].id] | unique | length == 2001' "2001 distinct ids"
+jok "$body" '.[1].name == "bulk-1" and .[2000].name == "bulk-2000"' "in creation order"
+diag "2001 PATs listed in $(( (t1 - t0) / 1000000 )) ms, $(printf '%s' "$body" | wc -c) bytes"
+list_as "$bobtok" "owner-id=$bob&filters=lastUsed+isnull"
+is "$(jget "$body" length)" 0 "the filter runs over the big listing too (all used)"
+
+# ================================================================== concurrency
+# 40 requests, 8 at a time, over 2 beta responders and 1 oauth responder.
+i=0
+while [ $i -lt 40 ]; do
+	printf '%s\n' "$i"
+	i=$((i + 1))
+done | xargs -P 8 -I{} sh -c '
+	if [ $(({} % 2)) -eq 0 ]; then
+		curl -s -o /dev/null -w "%{http_code}\n" -H "Authorization: Bearer $2" "$1/beta/mfa/duo-web/config"
+	else
+		curl -s -o /dev/null -w "%{http_code}\n" -d grant_type=client_credentials -d "client_id=$3" -d "client_secret=$4" "$1/oauth/token"
+	fi' sh "$BASE" "$admtok" "$adm_id" "$adm_sec" > "$tmp/par"
+is "$(sort "$tmp/par" | uniq -c | awk '{print $1 ":" $2}')" "40:200" "40 concurrent requests all answered 200"
+
+# ================================================================== shutdown
+kids=$(lighttpd_children "$LIGHTTPD_PID")
+lighttpd_stop
+alive=0
+for k in $kids; do _lt_alive "$k" && alive=$((alive + 1)); done
+is "$alive" 0 "stopping lighttpd by PID stops its responders"
+
+done_testing
