@@ -53,6 +53,7 @@ type_name(const json_t *j)
 	case JSON_TRUE:
 	case JSON_FALSE:
 		return "boolean";
+	case JSON_NULL:
 	default:
 		return "null";
 	}

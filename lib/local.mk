@@ -15,6 +15,7 @@ lib_libpatrol_la_SOURCES = \
 	%D%/filter_sql.c \
 	%D%/conf.c \
 	%D%/key.c \
+	%D%/key_int.h \
 	%D%/token.c \
 	%D%/rights.c \
 	%D%/store.c \

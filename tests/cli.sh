@@ -520,7 +520,8 @@ ok "$(test "$(printf '%s\n' "$out" | wc -l)" -gt 1; echo $?)" \
 ctl mfa duo show --json
 is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 "mfa duo show --json: one line"
 
-printf '%s' "$duo" | ctl mfa duo set
+printf '%s' "$duo" > "$tmp/duo.json"
+ctl mfa duo set < "$tmp/duo.json"
 is "$rc" 0 "mfa duo set from standard input: exit 0"
 is "$(jget "$out" .accessKey)" 'q******y' "mfa duo set: accessKey masked"
 is "$(jget "$out" .configProperties.skey)" '1******B' "mfa duo set: skey masked"

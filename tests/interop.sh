@@ -1,0 +1,109 @@
+#!/bin/sh
+# tests/interop.sh: the official SailPoint TypeScript SDK
+# (sailpoint-api-client, pinned to 1.4.15 by tests/interop/package-lock.json)
+# against patrol behind a real lighttpd. The SDK runs unchanged: it gets its
+# token with a multipart POST to /oauth/token, then lists PATs and reads and
+# writes the Duo configuration (tests/interop/sdk.js prints the TAP lines).
+# npm ci installs the SDK into a copy in the build tree (once; reused while
+# the lock file is unchanged).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/lighttpd.sh"
+
+NODE=${NODE:-$(command -v node 2>/dev/null)}
+NPM=${NPM:-$(command -v npm 2>/dev/null)}
+[ -n "$NODE" ] && [ -x "$NODE" ] || skip_all "node is not installed"
+[ -n "$NPM" ] && [ -x "$NPM" ] || skip_all "npm is not installed"
+lighttpd_bin >/dev/null || skip_all "lighttpd is not installed"
+for _c in curl jq sqlite3; do
+	command -v "$_c" >/dev/null || skip_all "$_c is not installed"
+done
+_major=$("$NODE" -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+[ "${_major:-0}" -ge 18 ] 2>/dev/null || skip_all "node $_major is too old (18 or later)"
+
+SRC=$top_srcdir/tests/interop
+NM=$top_builddir/tests/interop-node
+mkdir -p "$NM" || bail "cannot create $NM"
+cp "$SRC/package.json" "$SRC/sdk.js" "$NM/" || bail "cannot copy $SRC"
+# npm ci again only when the lock file changed or the install is incomplete.
+if ! cmp -s "$SRC/package-lock.json" "$NM/package-lock.json" ||
+    [ ! -f "$NM/node_modules/.patrol-installed" ]; then
+	cp "$SRC/package-lock.json" "$NM/" || bail "cannot copy the lock file"
+	diag "npm ci in $NM"
+	if ! (cd "$NM" && "$NPM" ci --no-audit --no-fund --ignore-scripts \
+	    --loglevel=error) > "$NM/npm-ci.log" 2>&1; then
+		sed 's/^/# /' "$NM/npm-ci.log" | tail -n 20
+		# Offline machines skip; CI (which must skip nothing) fails.
+		[ "${CI:-}" = true ] && bail "npm ci failed (see above)"
+		skip_all "npm ci failed (no access to the npm registry?)"
+	fi
+	: > "$NM/node_modules/.patrol-installed"
+fi
+v=$("$NODE" -p 'require(process.argv[1] + "/node_modules/sailpoint-api-client/package.json").version' "$NM" 2>&1)
+is "$v" 1.4.15 "sailpoint-api-client 1.4.15 installed by npm ci"
+
+CTL="$top_builddir/tools/patrolctl"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/patrol-interop.XXXXXX") || bail "mktemp"
+at_exit 'rm -rf "$tmp"'
+S=$tmp/s
+make_state "$S"
+CONF=$S/patrol.conf
+ctl() { "$CTL" --config "$CONF" "$@"; }
+
+admin=$(ctl identity add --name "SDK Admin" --rights ORG_ADMIN) || bail "identity add"
+pat() {	# pat NAME [ARGS]: prints "id secret"
+	ctl pat create --owner "$admin" --name "$@" --json |
+	    jq -r '.id + " " + .secret'
+}
+set -- $(pat sdk-main)
+main_id=$1 main_sec=$2
+set -- $(pat sdk-unused)
+unused_id=$1
+set -- $(pat sdk-scoped --scope sp:my-personal-access-tokens:read)
+scoped_id=$1 scoped_sec=$2
+[ -n "$main_sec" ] && [ -n "$unused_id" ] && [ -n "$scoped_sec" ] ||
+	bail "cannot create the PATs"
+
+lighttpd_start "$S" || bail "cannot start lighttpd"
+at_exit '[ "$_tap_failed" -eq 0 ] || lighttpd_log_tail 40'
+diag "lighttpd pid $LIGHTTPD_PID on $BASE"
+
+# The SDK uses proxy-agent and axios, which honour the proxy variables: talk
+# to loopback directly.
+(
+	cd "$NM" &&
+	env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY \
+	    -u ALL_PROXY -u all_proxy NO_PROXY=127.0.0.1,localhost \
+	    no_proxy=127.0.0.1,localhost \
+	    PATROL_BASE="$BASE" ADMIN_ID="$admin" ADMIN_PAT_ID="$main_id" \
+	    ADMIN_PAT_SECRET="$main_sec" UNUSED_PAT_ID="$unused_id" \
+	    SCOPED_PAT_ID="$scoped_id" SCOPED_PAT_SECRET="$scoped_sec" \
+	    TAP_START="$_tap_n" TAP_NO_PLAN=1 "$NODE" sdk.js 2> "$tmp/node.err"
+	echo $? > "$tmp/node.rc"
+) | tee "$tmp/node.tap"
+# Count the SDK's test lines into lib.sh's totals.
+_sdk_n=$(grep -Ec '^(not )?ok [0-9]+' "$tmp/node.tap")
+_sdk_failed=$(grep -Ec '^not ok [0-9]+' "$tmp/node.tap")
+_tap_n=$((_tap_n + _sdk_n))
+_tap_failed=$((_tap_failed + _sdk_failed))
+if [ -s "$tmp/node.err" ]; then
+	diag "node stderr:"
+	sed 's/^/#   /' "$tmp/node.err"
+fi
+ok "$(cat "$tmp/node.rc" 2>/dev/null || echo 1)" "sdk.js exits 0"
+[ "$_sdk_n" -ge 40 ]
+ok $? "sdk.js ran all its tests ($_sdk_n)"
+
+# What the SDK did, seen from the other side.
+stored=$(sqlite3 -batch "$S/patrol.db" "SELECT json FROM duo_config;")
+is "$(jget "$stored" '.accessKey + " " + .configProperties.skey')" \
+    "qw123Y3QlA5UqocYpdU3rEkzrK2D497y 12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B" \
+    "after the SDK's read-modify-write the database still has both raw secrets"
+is "$(jget "$stored" '.host + " " + (.enabled | tostring)')" \
+    "api-1234.duosecurity.com false" "and the SDK's edits"
+is "$(ctl pat show "$unused_id" --json | jq -r .lastUsed)" null \
+    "the PAT the SDK never used still has lastUsed null"
+lu=$(ctl pat show "$main_id" --json | jq -r .lastUsed)
+printf '%s\n' "$lu" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$'
+ok $? "the PAT the SDK used has lastUsed set ($lu)"
+
+done_testing

@@ -153,7 +153,7 @@ lighttpd_start() {
 			if ! _lt_alive "$LIGHTTPD_PID"; then
 				break
 			fi
-			_lt_code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' \
+			_lt_code=$(curl --noproxy '*' -s -o /dev/null -m 2 -w '%{http_code}' \
 			    "$BASE/" 2>/dev/null)
 			case $_lt_code in
 			''|000) ;;

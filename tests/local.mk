@@ -89,3 +89,35 @@ SCRIPT_TESTS = \
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop
+
+# ---------------------------------------------------------------------------
+# Appended for test.sh (quick start / CI): extra check targets and test lists.
+#   make check-valgrind    the unit tests under valgrind; any error or leak of
+#                          any kind fails the test (results in tests/t_*.trs)
+#   make check-sanitizers  the unit tests, tests/cgi.sh and tests/cli.sh; use
+#                          it in a tree configured with --enable-sanitizers
+#   make print-tests, print-unit-tests, print-sanitizer-tests: the lists
+VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=all \
+	--error-exitcode=1 --quiet
+SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh
+
+check-valgrind:
+	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \
+	    "found (apt-get install valgrind)" >&2; exit 1; }
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)' \
+	    LOG_COMPILER='$(VALGRIND) $(VALGRIND_FLAGS)'
+
+check-sanitizers:
+	@test -n "$(SAN_CFLAGS)" || { echo "check-sanitizers: configure" \
+	    "with --enable-sanitizers first" >&2; exit 1; }
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SANITIZER_TESTS)'
+
+print-tests:
+	@echo $(TESTS)
+print-unit-tests:
+	@echo $(UNIT_TESTS)
+print-sanitizer-tests:
+	@echo $(SANITIZER_TESTS)
+
+.PHONY: check-valgrind check-sanitizers print-tests print-unit-tests \
+	print-sanitizer-tests

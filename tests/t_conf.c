@@ -282,6 +282,60 @@ test_include(void)
 	patrol_conf_free(c);
 }
 
+/* etc/patrol.conf sets every setting to its default: loaded from the same
+ * directory as an empty file, it gives the same configuration. */
+static void
+test_sample(void)
+{
+	struct patrol_conf	*a = NULL, *b = NULL;
+	struct patrol_error	 err;
+	const char		*top;
+	char			 path[PATH_MAX], *text;
+	FILE			*f;
+	long			 len;
+
+	if ((top = getenv("top_srcdir")) == NULL) {
+		tap_diag("top_srcdir not set: sample configuration not tested");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/etc/patrol.conf", top);
+	if ((f = fopen(path, "r")) == NULL || fseek(f, 0, SEEK_END) == -1 ||
+	    (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) == -1 ||
+	    (text = malloc((size_t)len + 1)) == NULL ||
+	    fread(text, 1, (size_t)len, f) != (size_t)len) {
+		perror(path);
+		exit(99);
+	}
+	fclose(f);
+	text[len] = '\0';
+	ok(strstr(text, "conninfo") != NULL, "sample mentions conninfo");
+	put("sample.conf", text, (size_t)len);
+	free(text);
+	is_int(patrol_conf_load(in_dir("sample.conf"), &a, &err), PATROL_OK,
+	    "etc/patrol.conf loads");
+	if (a == NULL)
+		tap_diag("%s", err.text);
+	puts_file("empty.conf", "");
+	is_int(patrol_conf_load(in_dir("empty.conf"), &b, &err), PATROL_OK,
+	    "empty configuration loads");
+	if (a == NULL || b == NULL)
+		goto out;
+	is_str(a->db_backend, b->db_backend, "sample: backend");
+	is_str(a->db_path, b->db_path, "sample: path");
+	ok(a->db_conninfo == NULL, "sample: no conninfo");
+	is_int(a->db_busy_timeout_ms, b->db_busy_timeout_ms,
+	    "sample: busy_timeout_ms");
+	is_str(a->key_file, b->key_file, "sample: signing_key_file");
+	is_str(a->issuer, b->issuer, "sample: issuer");
+	is_int(a->token_lifetime, b->token_lifetime, "sample: lifetime");
+	is_int(a->body_max, b->body_max, "sample: request_body_max");
+	is_int(a->last_used_interval, b->last_used_interval,
+	    "sample: last_used_interval");
+out:
+	patrol_conf_free(a);
+	patrol_conf_free(b);
+}
+
 struct bad {
 	const char	*name;
 	const char	*text;
@@ -546,6 +600,7 @@ main(void)
 	test_bounds();
 	test_resolution();
 	test_include();
+	test_sample();
 	test_errors();
 	test_include_errors();
 	test_nul();

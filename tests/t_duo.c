@@ -28,6 +28,10 @@
 #define LONGKEY "k123456789k123456789k123456789k123456789k123456789" \
 	"k123456789k123456789k123456789k123456789k123456789"
 
+/* 63 bytes, so a 64-byte cut would split the character after it. */
+#define K63 "k123456789k123456789k123456789k123456789k123456789" \
+	"k123456789k12"
+
 static const struct {
 	const char	*body;
 	const char	*error;		/* NULL: valid */
@@ -50,6 +54,7 @@ static const struct {
 	{ "{\"" LONGKEY "\":1}", "unknown field '"
 	  "k123456789k123456789k123456789k123456789k123456789k123456789"
 	  "k123...'" },
+	{ "{\"" K63 "\xc3\xa9tail\":1}", "unknown field '" K63 "...'" },
 	{ "{\"enabled\":\"yes\"}", "enabled: expected boolean, got string" },
 	{ "{\"enabled\":null}", "enabled: expected boolean, got null" },
 	{ "{\"enabled\":1}", "enabled: expected boolean, got number" },

@@ -1506,8 +1506,8 @@ help(void)
 	    "  -c, --config FILE    configuration file (default: "
 	    "$PATROL_CONFIG, else\n"
 	    "                       %s)\n"
-	    "  -h, --help           this help; COMMAND --help for a "
-	    "command's\n"
+	    "  -h, --help           this help (COMMAND --help: a command's "
+	    "options)\n"
 	    "  -V, --version        the version\n"
 	    "See patrolctl(8).\n", patrol_conf_default_path());
 }

@@ -1,0 +1,143 @@
+#!/bin/bash
+# run.sh: quick start. On Debian 12: installs the build and run dependencies
+# that are missing (apt-get, through sudo when not root), builds patrol out of
+# tree in ./build, initialises ./state (configuration, database, signing key),
+# creates an admin identity and a personal access token on the first run and
+# prints its credentials once, then runs lighttpd in the foreground on
+# 127.0.0.1:${PATROL_PORT:-8080} with etc/lighttpd.conf until Ctrl-C.
+# Safe to run again: what exists is kept.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$PWD
+BUILD=$ROOT/build
+STATE=$ROOT/state
+PORT=${PATROL_PORT:-8080}
+
+PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
+	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libjwt-dev
+	lighttpd sqlite3 curl jq)
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+
+# install_missing PKG...: apt-get install what dpkg does not list as installed.
+install_missing() {
+	local missing=() p
+	if ! command -v dpkg-query >/dev/null; then
+		say "not a Debian system: install these yourself if missing: $*"
+		return 0
+	fi
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		    grep -q '^install ok installed$' || missing+=("$p")
+	done
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null ||
+			die "not root and no sudo: apt-get install ${missing[*]}"
+		sudo=(sudo)
+	fi
+	"${sudo[@]}" apt-get update -qq
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends "${missing[@]}"
+}
+
+find_lighttpd() {
+	local b
+	for b in "$(command -v lighttpd 2>/dev/null || true)" /usr/sbin/lighttpd \
+	    /usr/local/sbin/lighttpd; do
+		[ -n "$b" ] && [ -x "$b" ] && { printf '%s\n' "$b"; return 0; }
+	done
+	return 1
+}
+
+install_missing "${PACKAGES[@]}"
+
+# Build out of tree. The generated Makefiles rerun autoconf/automake/configure
+# by themselves when their inputs change.
+if [ ! -x configure ]; then
+	say "autoreconf -fi"
+	autoreconf -fi
+fi
+mkdir -p "$BUILD"
+if [ ! -f "$BUILD/Makefile" ]; then
+	say "configuring in $BUILD"
+	(cd "$BUILD" && ../configure -q)
+fi
+say "building"
+make -C "$BUILD" -s -j"$(nproc 2>/dev/null || echo 2)"
+
+CTL=("$BUILD/tools/patrolctl" --config "$STATE/patrol.conf")
+
+# State: configuration (first run only), database and key (init is idempotent).
+mkdir -p "$STATE/htdocs"
+if [ ! -f "$STATE/patrol.conf" ]; then
+	say "writing $STATE/patrol.conf"
+	cat > "$STATE/patrol.conf" <<'CONF'
+# patrol configuration for the quick start (see patrol.conf(5)).
+# Relative paths are relative to this file's directory.
+database = {
+	backend = "sqlite";
+	path = "patrol.db";
+};
+token = {
+	signing_key_file = "signing.key";
+	issuer = "patrol";
+	lifetime = 43199;	# seconds an access token is valid
+};
+limits = {
+	request_body_max = 65536;	# bytes of a PUT body
+};
+pat = {
+	last_used_interval = 86400;	# seconds between lastUsed updates
+};
+CONF
+fi
+"${CTL[@]}" init >/dev/null
+
+# First run: an administrator with every right, and a PAT for it.
+ADMIN_RIGHTS=ORG_ADMIN,idn:all-personal-access-tokens:read,idn:my-personal-access-tokens:read,idn:managed-personal-access-tokens:read,idn:mfa-configuration:read,idn:mfa-configuration:manage
+BASE=http://127.0.0.1:$PORT
+if [ ! -s "$STATE/quickstart.ids" ]; then
+	admin=$("${CTL[@]}" identity add --name Admin --rights "$ADMIN_RIGHTS")
+	pat=$("${CTL[@]}" pat create --owner "$admin" --name quickstart --json)
+	pat_id=$(jq -r .id <<<"$pat")
+	pat_secret=$(jq -r .secret <<<"$pat")
+	printf 'admin=%s\npat=%s\n' "$admin" "$pat_id" > "$STATE/quickstart.ids"
+	cat <<EOF
+
+Created identity Admin ($admin) with every right, and a personal access token:
+  client id:     $pat_id
+  client secret: $pat_secret
+The secret is shown only now (the database keeps a hash): save it.
+
+Get an access token:
+  TOKEN=\$(curl -s -d grant_type=client_credentials -d client_id=$pat_id -d client_secret=$pat_secret $BASE/oauth/token | jq -r .access_token)
+List your personal access tokens:
+  curl -s -H "Authorization: Bearer \$TOKEN" '$BASE/beta/personal-access-tokens?owner-id=me' | jq .
+
+EOF
+else
+	pat_id=$(sed -n 's/^pat=//p' "$STATE/quickstart.ids")
+	cat <<EOF
+
+Personal access token from the first run: client id $pat_id (its secret was
+shown then; make another with: build/tools/patrolctl --config state/patrol.conf
+pat create --owner ID --name NAME).
+
+  TOKEN=\$(curl -s -d grant_type=client_credentials -d client_id=$pat_id -d client_secret=SECRET $BASE/oauth/token | jq -r .access_token)
+  curl -s -H "Authorization: Bearer \$TOKEN" '$BASE/beta/personal-access-tokens?owner-id=me' | jq .
+
+EOF
+fi
+
+LIGHTTPD=$(find_lighttpd) || die "lighttpd not found (apt-get install lighttpd)"
+export PATROL_PORT=$PORT PATROL_STATE=$STATE PATROL_LIBEXEC=$BUILD/cgi-bin \
+    PATROL_CONFIG=$STATE/patrol.conf
+"$LIGHTTPD" -tt -f "$ROOT/etc/lighttpd.conf" ||
+	die "etc/lighttpd.conf does not load"
+say "serving on $BASE (logs in state/lighttpd-*.log); Ctrl-C stops"
+exec "$LIGHTTPD" -D -f "$ROOT/etc/lighttpd.conf"

@@ -1,0 +1,144 @@
+#!/bin/bash
+# test.sh: the whole test suite, as CI runs it (.ci/run). On Debian 12:
+#  1. installs the missing build, run and test dependencies (apt-get, through
+#     sudo when not root);
+#  2. builds in ./build with --enable-werror and runs `make check`: unit
+#     tests, CGI, CLI, lighttpd end to end, SailPoint SDK interop;
+#  3. builds in ./build-san with --enable-sanitizers and runs the unit tests,
+#     tests/cgi.sh and tests/cli.sh under ASan/UBSan (make check-sanitizers);
+#  4. runs every unit test of ./build under valgrind --leak-check=full
+#     --errors-for-leak-kinds=all (make check-valgrind).
+# Prints "N passed, M failed" last and exits non-zero on any failure. With
+# CI=true a skipped test is a failure too (CI installs everything).
+# Safe to run again: builds are incremental, tests make their own state.
+set -uo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$PWD
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
+	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libjwt-dev
+	lighttpd sqlite3 curl jq nodejs npm valgrind)
+
+passed=0 failed=0 skipped=0
+problems=()
+
+say() { printf '\n==> %s\n' "$*"; }
+
+problem() {	# problem TEXT: a failure that is not a test case (build, make)
+	problems+=("$1")
+	failed=$((failed + 1))
+}
+
+install_missing() {
+	local missing=() p sudo=()
+	if ! command -v dpkg-query >/dev/null; then
+		say "not a Debian system: install these yourself if missing: $*"
+		return 0
+	fi
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		    grep -q '^install ok installed$' || missing+=("$p")
+	done
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		if ! command -v sudo >/dev/null; then
+			problem "not root and no sudo to install ${missing[*]}"
+			return 1
+		fi
+		sudo=(sudo)
+	fi
+	"${sudo[@]}" apt-get update -qq &&
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends "${missing[@]}" ||
+		problem "apt-get install ${missing[*]} failed"
+}
+
+# configure_in DIR OPTION: (re)configure DIR unless it already was with OPTION.
+configure_in() {
+	local dir=$1 opt=$2
+	mkdir -p "$dir"
+	if [ -f "$dir/config.status" ] && [ -f "$dir/Makefile" ] &&
+	    "$dir/config.status" --config | grep -q -e "$opt"; then
+		return 0
+	fi
+	say "configuring $dir with $opt"
+	(cd "$dir" && "$ROOT/configure" -q "$opt")
+}
+
+# tally DIR TESTS...: adds the results that the Automake TAP driver wrote in
+# DIR/<test>.trs (one :test-result: line per test case) to the totals.
+tally() {
+	local dir=$1 t trs p f s
+	shift
+	for t in "$@"; do
+		t=${t%.sh}	# the TAP driver's logs: tests/e2e.sh -> tests/e2e.log
+		trs=$dir/$t.trs
+		if [ ! -f "$trs" ]; then
+			problem "$dir/$t: no result (not run)"
+			continue
+		fi
+		p=$(grep -Ec '^:test-result: (PASS|XFAIL)' "$trs")
+		f=$(grep -Ec '^:test-result: (FAIL|XPASS|ERROR)' "$trs")
+		s=$(grep -Ec '^:test-result: SKIP' "$trs")
+		passed=$((passed + p))
+		failed=$((failed + f))
+		skipped=$((skipped + s))
+		[ "$f" -eq 0 ] || problems+=("$dir/$t: $f failed (see $dir/$t.log)")
+		if [ "$s" -gt 0 ]; then
+			problems+=("$dir/$t: $s skipped: $(grep -m1 -o 'SKIP.*' "$dir/$t.log" 2>/dev/null)")
+		fi
+	done
+}
+
+install_missing "${PACKAGES[@]}"
+
+if [ ! -x configure ]; then
+	say "autoreconf -fi"
+	autoreconf -fi || problem "autoreconf failed"
+fi
+
+# 1. Werror build, the whole suite.
+if configure_in build --enable-werror &&
+    (say "make (build, --enable-werror)"; make -C build -s -j"$JOBS"); then
+	say "make check (build)"
+	make -C build -j"$JOBS" check || true
+	tally build $(make -s -C build print-tests)
+else
+	problem "build/: configure or make failed"
+fi
+
+# 2. Sanitizers: unit tests, CGI and CLI.
+if configure_in build-san --enable-sanitizers &&
+    (say "make (build-san, --enable-sanitizers)"; make -C build-san -s -j"$JOBS"); then
+	say "make check-sanitizers (build-san)"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=23} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	    make -C build-san -j"$JOBS" check-sanitizers || true
+	tally build-san $(make -s -C build-san print-sanitizer-tests)
+else
+	problem "build-san/: configure or make failed"
+fi
+
+# 3. valgrind over the unit tests of the werror build.
+if [ -f build/Makefile ]; then
+	say "make check-valgrind (build)"
+	units=$(make -s -C build print-unit-tests)
+	for t in $units; do rm -f "build/$t.trs" "build/$t.log"; done
+	make -C build -j"$JOBS" check-valgrind || true
+	tally build $units
+fi
+
+say "summary"
+for p in "${problems[@]+"${problems[@]}"}"; do
+	printf '  %s\n' "$p"
+done
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
+	printf 'CI=true: %d skipped tests count as failures\n' "$skipped"
+	failed=$((failed + skipped))
+fi
+[ "$skipped" -gt 0 ] && printf '%d skipped\n' "$skipped"
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]

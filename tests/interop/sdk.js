@@ -1,0 +1,256 @@
+// tests/interop/sdk.js: drives a running patrol (through lighttpd) with the
+// official SailPoint TypeScript SDK, sailpoint-api-client, used unchanged:
+// the SDK fetches its token itself (multipart POST to /oauth/token) and
+// calls the beta API the way a SailPoint integration would.
+//
+// Prints TAP test lines numbered from $TAP_START + 1 and, unless
+// $TAP_NO_PLAN is set, the plan at the end. Exits 1 if a test failed.
+//
+// Environment: PATROL_BASE (http://127.0.0.1:PORT), ADMIN_ID, ADMIN_PAT_ID,
+// ADMIN_PAT_SECRET, UNUSED_PAT_ID (a PAT of the same owner never used),
+// SCOPED_PAT_ID / SCOPED_PAT_SECRET (scope sp:my-personal-access-tokens:read).
+'use strict';
+
+const {
+  Configuration,
+  PersonalAccessTokensBetaApi,
+  MFAConfigurationBetaApi,
+} = require('sailpoint-api-client');
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) {
+    console.log(`Bail out! ${name} is not set`);
+    process.exit(1);
+  }
+  return v;
+};
+
+const base = env('PATROL_BASE');
+const adminId = env('ADMIN_ID');
+const patId = env('ADMIN_PAT_ID');
+const patSecret = env('ADMIN_PAT_SECRET');
+const unusedId = env('UNUSED_PAT_ID');
+const scopedId = env('SCOPED_PAT_ID');
+const scopedSecret = env('SCOPED_PAT_SECRET');
+
+let n = Number(process.env.TAP_START || 0);
+let failed = 0;
+
+function ok(cond, name, detail) {
+  n += 1;
+  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`);
+  if (!cond) {
+    failed += 1;
+    if (detail !== undefined) {
+      for (const line of String(detail).split('\n')) console.log(`# ${line}`);
+    }
+  }
+  return cond;
+}
+
+function is(got, want, name) {
+  const g = JSON.stringify(got);
+  const w = JSON.stringify(want);
+  return ok(g === w, name, `got:  ${g}\nwant: ${w}`);
+}
+
+const TIME_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const ID_RE = /^[0-9a-f]{32}$/;
+
+// The request example of setMFADuoConfig in the spec, and its response.
+const DUO_EXAMPLE = {
+  mfaMethod: 'duo-web',
+  enabled: true,
+  host: 'www.example.com',
+  accessKey: 'qw123Y3QlA5UqocYpdU3rEkzrK2D497y',
+  identityAttribute: 'email',
+  configProperties: {
+    skey: '12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B',
+    ikey: 'Q123WE45R6TY7890ZXCV',
+  },
+};
+const DUO_MASKED = {
+  mfaMethod: 'duo-web',
+  enabled: true,
+  host: 'www.example.com',
+  accessKey: 'q******y',
+  identityAttribute: 'email',
+  configProperties: { skey: '1******B', ikey: 'Q123WE45R6TY7890ZXCV' },
+};
+
+function sdkConfig(clientId, clientSecret) {
+  return new Configuration({
+    baseurl: base,
+    clientId,
+    clientSecret,
+    tokenUrl: `${base}/oauth/token`,
+  });
+}
+
+// Sorted-key JSON, to compare objects whatever the key order.
+function canon(v) {
+  if (Array.isArray(v)) return v.map(canon);
+  if (v && typeof v === 'object') {
+    const o = {};
+    for (const k of Object.keys(v).sort()) o[k] = canon(v[k]);
+    return o;
+  }
+  return v;
+}
+
+async function expectError(promise, name) {
+  try {
+    const r = await promise;
+    ok(false, name, `resolved with status ${r && r.status}`);
+    return null;
+  } catch (e) {
+    ok(true, name);
+    return e;
+  }
+}
+
+async function main() {
+  const config = sdkConfig(patId, patSecret);
+  const pats = new PersonalAccessTokensBetaApi(config);
+  const mfa = new MFAConfigurationBetaApi(config);
+
+  // The token, as the SDK fetched it.
+  const token = await config.accessToken;
+  ok(typeof token === 'string' && token.split('.').length === 3,
+    'the SDK got an access token (multipart POST to /oauth/token)', token);
+
+  // listPersonalAccessTokens with the spec's filter example shape.
+  let r = await pats.listPersonalAccessTokens({
+    ownerId: 'me',
+    filters: 'lastUsed le 2099-01-01T00:00:00.000Z',
+  });
+  is(r.status, 200, "listPersonalAccessTokens({ownerId:'me', filters:'lastUsed le ...'}): 200");
+  ok(/^application\/json/.test(r.headers['content-type']),
+    'JSON content type', r.headers['content-type']);
+  ok(Array.isArray(r.data), 'an array', JSON.stringify(r.data));
+  is(r.data.map((p) => p.id), [patId],
+    'lastUsed le 2099: only the PAT the SDK just used');
+  const p = r.data[0] || {};
+  is(Object.keys(p).sort(),
+    ['created', 'id', 'lastUsed', 'managed', 'name', 'owner', 'scope'],
+    'GetPersonalAccessTokenResponse fields');
+  ok(ID_RE.test(p.id), 'id is 32 hex', p.id);
+  is(p.name, 'sdk-main', 'name');
+  is(p.scope, null, 'scope null (never set)');
+  is(p.owner, { type: 'IDENTITY', id: adminId, name: 'SDK Admin' },
+    'owner {type: IDENTITY, id, name}');
+  ok(TIME_RE.test(p.created), 'created down to the millisecond', p.created);
+  ok(TIME_RE.test(p.lastUsed), 'lastUsed set by the token request', p.lastUsed);
+  ok(Math.abs(Date.parse(p.lastUsed) - Date.now()) < 120000,
+    'lastUsed is about now', p.lastUsed);
+  is(p.managed, false, 'managed false');
+
+  r = await pats.listPersonalAccessTokens({ ownerId: 'me' });
+  is(r.status, 200, "listPersonalAccessTokens({ownerId:'me'}): 200");
+  is(r.data.map((x) => x.id), [patId, unusedId, scopedId],
+    'without filters: every PAT of the caller, in creation order');
+  const unused = r.data.find((x) => x.id === unusedId) || {};
+  is(unused.lastUsed, null, 'a PAT never used has lastUsed null');
+  const scoped = r.data.find((x) => x.id === scopedId) || {};
+  is(scoped.scope, ['sp:my-personal-access-tokens:read'], 'scope as an array');
+
+  r = await pats.listPersonalAccessTokens({ ownerId: 'me', filters: 'lastUsed isnull' });
+  is(r.data.map((x) => x.id), [unusedId, scopedId], "filters: 'lastUsed isnull'");
+
+  r = await pats.listPersonalAccessTokens({
+    ownerId: adminId,
+    filters: 'not lastUsed isnull or (lastUsed le 2000-01-01T00:00:00Z)',
+  });
+  is(r.data.map((x) => x.id), [patId], 'ownerId <own id> with not/or/parentheses');
+
+  r = await pats.listPersonalAccessTokens();
+  is(r.status, 200, 'listPersonalAccessTokens() without parameters (ORG_ADMIN): 200');
+  ok(r.data.length >= 3, 'lists every PAT', r.data.length);
+
+  let e = await expectError(
+    pats.listPersonalAccessTokens({ ownerId: 'me', filters: 'name eq "sdk-main"' }),
+    'an unsupported filter field is rejected');
+  is(e && e.response && e.response.status, 400, 'unsupported filter field: 400');
+  const env400 = (e && e.response && e.response.data) || {};
+  is(env400.detailCode, '400.1 Bad Request Content', 'error envelope detailCode');
+  ok(ID_RE.test(env400.trackingId || ''), 'error envelope trackingId', env400.trackingId);
+  ok(Array.isArray(env400.messages) && env400.messages[0] &&
+      env400.messages[0].locale === 'en-US' &&
+      env400.messages[0].localeOrigin === 'DEFAULT' &&
+      /name/.test(env400.messages[0].text),
+    'error envelope messages[0] names the field', JSON.stringify(env400.messages));
+
+  // Duo configuration.
+  r = await mfa.getMFADuoConfig();
+  is(r.status, 200, 'getMFADuoConfig() before any set: 200');
+  is(canon(r.data), canon({
+    mfaMethod: 'duo-web', enabled: false, host: null, accessKey: null,
+    identityAttribute: null, configProperties: null,
+  }), 'the default configuration');
+
+  r = await mfa.setMFADuoConfig({ mfaDuoConfigBeta: DUO_EXAMPLE });
+  is(r.status, 200, 'setMFADuoConfig(spec example): 200');
+  is(canon(r.data), canon(DUO_MASKED),
+    'set returns the spec response example (q******y, 1******B, ikey unchanged)');
+
+  r = await mfa.getMFADuoConfig();
+  is(r.status, 200, 'getMFADuoConfig(): 200');
+  is(canon(r.data), canon(DUO_MASKED), 'get returns the masked configuration');
+
+  // Read, modify, write back: the masked secrets keep the stored ones.
+  const edited = { ...r.data, enabled: false, host: 'api-1234.duosecurity.com' };
+  r = await mfa.setMFADuoConfig({ mfaDuoConfigBeta: edited });
+  is(r.status, 200, 'setMFADuoConfig(get result, edited): 200');
+  is(canon(r.data), canon({ ...DUO_MASKED, enabled: false, host: 'api-1234.duosecurity.com' }),
+    'read-modify-write: edits applied, secrets still masked the same way');
+
+  e = await expectError(
+    mfa.setMFADuoConfig({ mfaDuoConfigBeta: { ...DUO_EXAMPLE, enabled: 'yes' } }),
+    'a wrong type is rejected');
+  is(e && e.response && e.response.status, 400, 'wrong type: 400');
+  ok(/enabled/.test(JSON.stringify(e && e.response && e.response.data)),
+    'wrong type: the message names the field',
+    JSON.stringify(e && e.response && e.response.data));
+
+  // A PAT scoped to listing its own PATs may list but not read MFA.
+  const sconf = sdkConfig(scopedId, scopedSecret);
+  r = await new PersonalAccessTokensBetaApi(sconf).listPersonalAccessTokens({ ownerId: 'me' });
+  is(r.status, 200, 'scoped PAT: list 200');
+  e = await expectError(new MFAConfigurationBetaApi(sconf).getMFADuoConfig(),
+    'scoped PAT: getMFADuoConfig rejected');
+  is(e && e.response && e.response.status, 403, 'scoped PAT: 403');
+  is(e && e.response && e.response.data && e.response.data.detailCode, '403 Forbidden',
+    'scoped PAT: 403 envelope');
+
+  // Bad credentials: the SDK cannot get a token, so the call fails.
+  const bad = sdkConfig(patId, `${patSecret.slice(0, -1)}x`);
+  e = await expectError(
+    new PersonalAccessTokensBetaApi(bad).listPersonalAccessTokens({ ownerId: 'me' }),
+    'an SDK call with a wrong secret fails');
+  ok(e && /401/.test(String(e.message)), 'it fails on the 401 of /oauth/token',
+    e && e.message);
+  const unknown = sdkConfig('0123456789abcdef0123456789abcdef', patSecret);
+  e = await expectError(new MFAConfigurationBetaApi(unknown).getMFADuoConfig(),
+    'an SDK call with an unknown client id fails');
+  ok(e && /401/.test(String(e.message)), 'unknown client id: 401', e && e.message);
+}
+
+const timer = setTimeout(() => {
+  ok(false, 'the SDK run finished within 90 seconds');
+  finish();
+}, 90000);
+
+function finish() {
+  clearTimeout(timer);
+  if (!process.env.TAP_NO_PLAN) console.log(`1..${n}`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().then(finish, (err) => {
+  ok(false, 'the SDK run threw no unexpected error',
+    (err && err.response)
+      ? `${err.message}: ${err.response.status} ${JSON.stringify(err.response.data)}`
+      : (err && err.stack) || String(err));
+  finish();
+});
