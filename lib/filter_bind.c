@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "patrol.h"
@@ -186,7 +185,7 @@ bind_cmp(struct patrol_filter *f, const struct patrol_filter_schema *schema,
 
 	f->op = op;
 	f->fld = fld;
-	f->fidx = i = (size_t)(fld - schema->fields);
+	f->fidx = (size_t)(fld - schema->fields);
 	return PATROL_OK;
 }
 

@@ -1,7 +1,14 @@
+# All of libpatrol is built once as a convenience library: the installed
+# shared library wraps it and exports only ^patrol_, the unit tests link it
+# whole so they can reach the internals declared in extern.h.
 lib_LTLIBRARIES += lib/libpatrol.la
+noinst_LTLIBRARIES = lib/libpatrol_core.la
 include_HEADERS += lib/patrol.h
 
-lib_libpatrol_la_SOURCES = \
+LIBPATROL_DEPS = $(JANSSON_LIBS) $(LIBCONFIG_LIBS) $(SQLITE_LIBS) \
+	$(CRYPTO_LIBS) $(LIBJWT_LIBS)
+
+lib_libpatrol_core_la_SOURCES = \
 	%D%/extern.h \
 	%D%/error.c \
 	%D%/isotime.c \
@@ -33,10 +40,11 @@ lib_libpatrol_la_SOURCES = \
 	%D%/h_duo.c \
 	%D%/pat.c
 
-lib_libpatrol_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(SQLITE_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(LIBJWT_CFLAGS)
-lib_libpatrol_la_LIBADD = $(JANSSON_LIBS) $(LIBCONFIG_LIBS) $(SQLITE_LIBS) \
-	$(CRYPTO_LIBS) $(LIBJWT_LIBS)
+lib_libpatrol_core_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) \
+	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS) $(LIBJWT_CFLAGS)
+
+lib_libpatrol_la_SOURCES = lib/patrol.h
+lib_libpatrol_la_LIBADD = lib/libpatrol_core.la $(LIBPATROL_DEPS)
 lib_libpatrol_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(PATROL_LT_VERSION) \
 	-export-symbols-regex '^patrol_' -no-undefined
 

@@ -145,7 +145,8 @@ db_error(struct sqlite_store *s, const char *what, struct patrol_error *err)
 		    "and stayed so for the busy timeout", what, s->path);
 	default:
 		return patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
-		    "%s: %s", what, sqlite3_errmsg(s->db));
+		    "%s: database %s: %s", what, s->path,
+		    sqlite3_errmsg(s->db));
 	}
 }
 

@@ -41,6 +41,14 @@ run --version
 is "$rc" 0 "--version exits 0"
 like "$out" "patrolctl " "--version names the program"
 
+run -V
+is "$rc" 0 "-V exits 0"
+like "$out" "patrolctl " "-V names the program"
+
+run -h
+is "$rc" 0 "-h exits 0"
+like "$out" "usage: patrolctl" "-h prints the help"
+
 run --help
 is "$rc" 0 "--help exits 0"
 like "$out" "usage: patrolctl [--config FILE]" "--help: synopsis"
@@ -149,6 +157,8 @@ PATROL_CONFIG="$tmp/env.conf" "$CTL" --config "$tmp/opt.conf" pat list \
 	2> "$tmp/err"
 like "$(cat "$tmp/err")" "$tmp/opt.conf: No such file or directory" \
 	"--config wins over PATROL_CONFIG"
+run -c "$tmp/short.conf" pat list
+like "$err" "$tmp/short.conf: No such file or directory" "-c FILE"
 
 mkdir "$tmp/bad"
 cat > "$tmp/bad/patrol.conf" <<'CONF'
@@ -199,6 +209,17 @@ run --config "$tmp/e/patrol.conf" init
 is "$rc" 0 "init on an empty database file: exit 0"
 like "$out" "initialised database $tmp/e/patrol.db (schema 1)" \
 	"init on an empty database file: initialised"
+
+mkdir "$tmp/pg"
+cat > "$tmp/pg/patrol.conf" <<'CONF'
+database = { backend = "postgresql"; conninfo = "dbname=patrol"; };
+token = { signing_key_file = "signing.key"; };
+CONF
+run --config "$tmp/pg/patrol.conf" init
+is "$rc" 1 "init with a backend not built in: exit 1"
+like "$err" "patrolctl: init: PostgreSQL" "init with a backend not built in: message"
+ok "$(test ! -e "$tmp/pg/signing.key"; echo $?)" \
+	"init creates no key when the database fails"
 
 conf "$tmp/k"
 printf 'short' > "$tmp/k/signing.key"
@@ -497,6 +518,19 @@ is "$(printf '%s\n' "$err" | sed -n 3p)" "$(printf '%25s' '^')" \
 ctl pat list --filters 'managed eq "x"'
 is "$rc" 1 "filter literal of the wrong type: exit 1"
 
+# Once used (as /oauth/token records it), a PAT shows when.
+sqlite3 "$DB" "update pat set last_used = 1700000000000 where id = '$p2'"
+ctl pat show "$p2"
+is "$(field lastUsed)" 2023-11-14T22:13:20.000Z "pat show: lastUsed"
+ctl pat list
+like "$(printf '%s\n' "$out" | grep "^$p2")" "  2023-11-14T22:13:20.000Z  " \
+	"pat list: LAST USED"
+is "$(lst 'lastUsed le 2023-11-14T22:13:20Z')" ci "filter: lastUsed le"
+is "$(lst 'lastUsed pr')" ci "filter: lastUsed pr, once used"
+sqlite3 "$DB" "update pat set scope = '[]' where id = '$p2'"
+ctl pat show "$p2"
+is "$(field scope)" "(none)" "pat show: an empty scope list"
+
 if [ -w /dev/full ]; then
 	"$CTL" --config "$CONF" pat list > /dev/full 2> "$tmp/err"
 	is "$?" 1 "output error: exit 1"
@@ -598,5 +632,16 @@ ctl mfa duo set --file "$tmp/big.json"
 is "$rc" 0 "1 MiB: accepted"
 is "$(jget "$out" .accessKey)" null "a body without accessKey resets it"
 unlike "$(sqlite3 "$DB" .dump)" "$AK" "the old secret is gone once replaced"
+
+sqlite3 "$DB" "update duo_config set json = '{\"accessKey\": $SK'"
+ctl mfa duo show
+is "$rc" 1 "a corrupt stored configuration: exit 1"
+like "$err" "patrolctl: mfa duo show: the stored Duo configuration is not valid JSON" \
+	"a corrupt stored configuration: message"
+unlike "$err" "$SK" "a corrupt stored configuration is never quoted"
+ctl mfa duo set --file "$tmp/edited.json"
+is "$rc" 1 "set over a corrupt stored configuration: exit 1"
+like "$(sqlite3 "$DB" 'select json from duo_config')" "$SK" \
+	"set over a corrupt stored configuration: nothing written"
 
 done_testing

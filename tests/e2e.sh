@@ -27,7 +27,8 @@ lighttpd_start "$S" || bail "cannot start lighttpd"
 diag "lighttpd pid $LIGHTTPD_PID on $BASE"
 at_exit '[ "$_tap_failed" -eq 0 ] || lighttpd_log_tail 40'
 
-TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
+# (an ERE that jq's regex engine reads the same way)
+TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$'
 ID_RE='^[0-9a-f]{32}$'
 DUO_EXAMPLE='{"mfaMethod":"duo-web","enabled":true,"host":"www.example.com","accessKey":"qw123Y3QlA5UqocYpdU3rEkzrK2D497y","identityAttribute":"email","configProperties":{"skey":"12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B","ikey":"Q123WE45R6TY7890ZXCV"}}'
 
@@ -135,10 +136,10 @@ token() {
 
 # mkpat VAR OWNER NAME [ARGS...]: creates a PAT, sets ${VAR}_id, ${VAR}_sec.
 mkpat() {
-	_v=$1
-	shift
-	_j=$(ctl pat create --owner "$1" --name "$2" --json "$@" 2>&1) ||
-		bail "pat create $*: $_j"
+	_v=$1 _o=$2 _n=$3
+	shift 3
+	_j=$(ctl pat create --owner "$_o" --name "$_n" --json "$@" 2>&1) ||
+		bail "pat create $_n: $_j"
 	eval "${_v}_id=\$(jget \"\$_j\" .id)"
 	eval "${_v}_sec=\$(jget \"\$_j\" .secret)"
 }
@@ -217,7 +218,7 @@ req POST '/oauth/token?grant_type=client_credentials' \
     -d "client_id=$adm_id" -d "client_secret=$adm_sec"
 is "$status" 200 "token, grant_type in the query string: 200"
 # everything in the query string, no body
-req POST "/oauth/token?grant_type=client_credentials&client_id=$adm_id&client_secret=$adm_sec"
+req POST "/oauth/token?grant_type=client_credentials&client_id=$adm_id&client_secret=$adm_sec" -d ''
 is "$status" 200 "token, all parameters in the query string: 200"
 # body wins over query
 req POST '/oauth/token?grant_type=password' -d grant_type=client_credentials \
@@ -241,8 +242,9 @@ req POST /oauth/token -u "$adm_id:wrong" -d grant_type=client_credentials
 is "$status" 401 "HTTP Basic, wrong secret: 401"
 
 # 401 invalid_client: wrong secret and unknown id answer the same.
+case $adm_sec in *0) bad_sec=${adm_sec%?}1 ;; *) bad_sec=${adm_sec%?}0 ;; esac
 req POST /oauth/token -d grant_type=client_credentials \
-    -d "client_id=$adm_id" -d "client_secret=${adm_sec%?}0"
+    -d "client_id=$adm_id" -d "client_secret=$bad_sec"
 is "$status" 401 "wrong secret: 401"
 json_headers "invalid_client"
 is "$(jc "$body")" '{"error":"invalid_client","error_description":"Bad credentials"}' \
@@ -354,6 +356,11 @@ unauth "JWT signature does not match" "signed with another key" -H "Authorizatio
 tampered=$(forge "$HS256" "$(claims "$adm_id" "$admin" "$n" $((n + 600)))")
 tampered="${tampered%.*}.$(printf '%s' "${tok##*.}")"
 unauth "JWT signature does not match" "payload with another token's signature" -H "Authorization: Bearer $tampered"
+# a well-signed token whose subject is not the PAT's owner
+notown=$(forge "$HS256" "$(claims "$adm_id" "$alice" "$n" $((n + 600)))")
+req GET '/beta/personal-access-tokens?owner-id=me' -H "Authorization: Bearer $notown"
+is "$status" 401 "identity_id that does not own the PAT: 401"
+like "$(jget "$body" .error)" "JWT validation failed: " "identity_id that does not own the PAT: JWT validation failed"
 badiss=$(forge "$HS256" "$(claims "$adm_id" "$admin" "$n" $((n + 600)) someone-else)")
 unauth "JWT issuer does not match" "another issuer" -H "Authorization: Bearer $badiss"
 # a PAT deleted after its token was issued
@@ -492,6 +499,7 @@ list_as "$admtok" "owner-id=me&filters=lastUsed+eq+2020-01-01T00:00:00Z"
 envelope 400 "400.1 Bad Request Content" "unsupported operator"
 like "$msg" "'eq'" "unsupported operator: message names it"
 list_as "$admtok" "owner-id=me&filters=lastUsed+gt+2020-01-01T00:00:00Z"
+envelope 400 "400.1 Bad Request Content" "unsupported operator gt"
 like "$msg" "'gt'" "unsupported operator gt: message names it"
 list_as "$admtok" "owner-id=me&filters=lastUsed+le"
 envelope 400 "400.1 Bad Request Content" "syntax error (missing value)"
@@ -605,6 +613,7 @@ like "$msg" enabled "wrong type: message names the field"
 puts "$admtok" '{"enabled":null}'
 envelope 400 "400.1 Bad Request Content" "PUT enabled null (not nullable)"
 puts "$admtok" '{"host":5}'
+envelope 400 "400.1 Bad Request Content" "PUT host as a number"
 like "$msg" host "host as a number: message names it"
 puts "$admtok" '{"configProperties":{"skey":5}}'
 envelope 400 "400.1 Bad Request Content" "PUT skey as a number"

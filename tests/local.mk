@@ -10,7 +10,7 @@ AM_TESTS_ENVIRONMENT = \
 	NODE='$(NODE)'; export NODE; NPM='$(NPM)'; export NPM; \
 	CURL='$(CURL)'; export CURL;
 
-UNIT_LDADD = lib/libpatrol.la $(JANSSON_LIBS)
+UNIT_LDADD = lib/libpatrol_core.la $(LIBPATROL_DEPS)
 UNIT_LINKFLAGS = $(AM_LDFLAGS) -no-install
 
 # Unit tests of the library (run under ASan/UBSan and valgrind in CI).

@@ -158,14 +158,15 @@ struct who {
 enum { ADMIN, MINE, ALL, MANAGED, MFAREAD, NOBODY, SCOPED, NWHO };
 
 static struct who who[NWHO] = {
-	{ "Admin", "ORG_ADMIN", NULL, 0 },
-	{ "Mine", "idn:my-personal-access-tokens:read", NULL, 0 },
-	{ "All", "idn:all-personal-access-tokens:read", NULL, 0 },
-	{ "Managed", "idn:all-personal-access-tokens:read,"
-	  "idn:managed-personal-access-tokens:read", NULL, 0 },
-	{ "MfaRead", "idn:mfa-configuration:read", NULL, 0 },
-	{ "Nobody", "", NULL, 0 },
-	{ "Scoped", "ORG_ADMIN", "sp:my-personal-access-tokens:read", 0 },
+	{ .name = "Admin", .rights = "ORG_ADMIN" },
+	{ .name = "Mine", .rights = "idn:my-personal-access-tokens:read" },
+	{ .name = "All", .rights = "idn:all-personal-access-tokens:read" },
+	{ .name = "Managed", .rights = "idn:all-personal-access-tokens:read,"
+	  "idn:managed-personal-access-tokens:read" },
+	{ .name = "MfaRead", .rights = "idn:mfa-configuration:read" },
+	{ .name = "Nobody", .rights = "" },
+	{ .name = "Scoped", .rights = "ORG_ADMIN",
+	  .scope = "sp:my-personal-access-tokens:read" },
 };
 
 static size_t
@@ -307,7 +308,7 @@ test_token(struct patrol_server *s, struct patrol_store *st)
 	struct resp		 r, r2;
 	struct patrol_pat	 p;
 	struct patrol_error	 err;
-	char			 body[512], uri[512], basic[300], b64[400];
+	char			 body[512], uri[512], basic[600], b64[400];
 	int64_t			 first;
 	size_t			 i;
 	FILE			*pipe;

@@ -197,8 +197,9 @@ test_open(void)
 		exit(99);
 	is_int(patrol_store_open(c, 0, &st, &err), PATROL_ERR_STORE,
 	    "not a database: STORE");
-	ok(strstr(err.text, "not a database") != NULL,
-	    "not a database: text (%s)", err.text);
+	snprintf(want, sizeof(want), "reading the schema version: database "
+	    "%s: file is not a database", t.path);
+	is_str(err.text, want, "not a database: text");
 
 	c = tconf(&t, "no/such/dir.db", 1000);
 	is_int(patrol_store_open(c, 1, &st, &err), PATROL_ERR_STORE,
@@ -550,6 +551,7 @@ test_list(struct patrol_store *st)
 	mkpat(&p, PAT5, ALICE, "five", 2500);
 	is_int(patrol_store_pat_add(st, &p, &err), PATROL_OK, "add PAT5");
 	mkpat(&p, PAT4, ALICE, "four", 2500);
+	p.last_used = 5000000;
 	is_int(patrol_store_pat_add(st, &p, &err), PATROL_OK, "add PAT4");
 
 	memset(&q, 0, sizeof(q));
@@ -573,6 +575,66 @@ test_list(struct patrol_store *st)
 	    PATROL_ERR_INVALID, "NULL query: INVALID");
 	is_int(patrol_store_pat_list(st, &q, NULL, NULL, &err),
 	    PATROL_ERR_INVALID, "NULL callback: INVALID");
+}
+
+/* Lists with filter expr (bound to the API's PAT schema). */
+static void
+expect_filter(struct patrol_store *st, const char *owner, int managed,
+    const char *expr, const char *const *want)
+{
+	struct patrol_pat_query	 q;
+	struct patrol_filter	*f = NULL;
+	struct patrol_error	 err;
+
+	if (patrol_filter_parse(expr, strlen(expr), &f, &err) != PATROL_OK ||
+	    patrol_filter_bind(f, &patrol_pat_filter_schema, &err) !=
+	    PATROL_OK) {
+		ok(0, "filter %s: %s", expr, err.text);
+		patrol_filter_free(f);
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.owner_id = owner;
+	q.include_managed = managed;
+	q.filter = f;
+	expect_list(st, &q, 0, want, expr);
+	patrol_filter_free(f);
+}
+
+/*
+ * The PATs as test_list leaves them (last_used): PAT1 null, PAT2 1234567
+ * (bob's, managed), PAT4 5000000, PAT5 null, PAT3 0.
+ */
+static void
+test_list_filter(struct patrol_store *st)
+{
+	static const char *const isnull[] = { PAT1, PAT5, NULL };
+	static const char *const le[] = { PAT2, PAT3, NULL };
+	static const char *const le_later[] = { PAT2, PAT4, PAT3, NULL };
+	static const char *const notnull[] = { PAT2, PAT4, PAT3, NULL };
+	static const char *const nullor0[] = { PAT1, PAT5, PAT3, NULL };
+	static const char *const notle[] = { PAT1, PAT4, PAT5, NULL };
+	static const char *const alicele[] = { PAT3, NULL };
+	static const char *const none[] = { NULL };
+
+	expect_filter(st, NULL, 1, "lastUsed isnull", isnull);
+	expect_filter(st, NULL, 1, "lastUsed le \"1970-01-01T00:20:34.567Z\"",
+	    le);
+	expect_filter(st, NULL, 1, "lastUsed le \"1970-01-01T00:20:34.566Z\"",
+	    alicele);
+	expect_filter(st, NULL, 1, "lastUsed le \"1970-01-01T01:23:20Z\"",
+	    le_later);
+	expect_filter(st, NULL, 1, "not (lastUsed isnull)", notnull);
+	expect_filter(st, NULL, 1, "lastUsed isnull or "
+	    "lastUsed le \"1970-01-01T00:00:00Z\"", nullor0);
+	expect_filter(st, NULL, 1,
+	    "not lastUsed le \"1970-01-01T00:20:34.567Z\"", notle);
+	/* Owner and managed conditions come before the filter's. */
+	expect_filter(st, ALICE, 0,
+	    "lastUsed le \"1970-01-01T00:20:34.567Z\"", alicele);
+	expect_filter(st, BOB, 0,
+	    "lastUsed le \"1970-01-01T00:20:34.567Z\"", none);
+	expect_filter(st, BOB, 1, "lastUsed isnull", none);
 }
 
 static void
@@ -774,6 +836,7 @@ main(void)
 	test_identity(st);
 	test_pat(st);
 	test_list(st);
+	test_list_filter(st);
 	test_touch(st);
 	test_duo(st);
 	patrol_store_close(st);
