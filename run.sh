@@ -29,6 +29,12 @@ install_missing() {
 		return 0
 	fi
 	for p in "$@"; do
+		case $p in
+		# node and npm may come from elsewhere (NodeSource's nodejs
+		# package includes npm and conflicts with Debian's npm).
+		nodejs) command -v node >/dev/null && continue ;;
+		npm) command -v npm >/dev/null && continue ;;
+		esac
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 		    grep -q '^install ok installed$' || missing+=("$p")
 	done

@@ -18,7 +18,7 @@
 #include "filter_int.h"
 
 #define B(op)		PATROL_FOP_BIT(PATROL_FOP_##op)
-#define EQ_OPS		(B(EQ) | B(NE) | B(IN) | B(CA) | B(PR) | B(ISNULL))
+#define EQ_OPS	(B(EQ) | B(NE) | B(IN) | B(CA) | B(PR) | B(ISNULL))
 #define ORDER_OPS	(EQ_OPS | B(GT) | B(GE) | B(LT) | B(LE))
 #define STRING_OPS	(ORDER_OPS | B(CO) | B(SW))
 

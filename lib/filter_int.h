@@ -22,15 +22,15 @@ enum fnode {
  */
 struct patrol_filter {
 	enum fnode		 type;
-	size_t			 pos;	/* field, or 'not'/'and'/'or' */
+	size_t			 pos;	/* field, or not/and/or */
 	struct patrol_filter	**kid;	/* new, each kid new */
 	size_t			 nkid;
 	/* FN_CMP only. */
 	enum patrol_filter_op	 op;
 	char			*field;	/* new */
-	struct patrol_value	 lit;	/* PATROL_VAL_NULL for pr, isnull */
+	struct patrol_value	 lit;	/* null for pr, isnull */
 	size_t			 litpos;
-	size_t			*itempos; /* new: offset of each list item */
+	size_t			*itempos; /* new: offsets of list items */
 	/* Set by patrol_filter_bind: borrowed from the schema, and its index
 	 * there; fld is NULL until bound. */
 	const struct patrol_filter_field *fld;

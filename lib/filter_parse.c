@@ -32,15 +32,18 @@
 #include "extern.h"
 #include "filter_int.h"
 
-#define IS_ALPHA(c)	(((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+#define IS_ALPHA(c)	(((c) >= 'a' && (c) <= 'z') || \
+			 ((c) >= 'A' && (c) <= 'Z'))
 #define IS_DIGIT(c)	((c) >= '0' && (c) <= '9')
-#define IS_SPACE(c)	((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
+#define IS_SPACE(c)	((c) == ' ' || (c) == '\t' || (c) == '\r' || \
+			 (c) == '\n')
 /* Bytes of a bare literal (number or date-time) and of a word. */
 #define IS_BARE(c)	(IS_ALPHA(c) || IS_DIGIT(c) || (c) == '.' || \
 			 (c) == ':' || (c) == '+' || (c) == '-')
-#define IS_WORD(c)	(IS_ALPHA(c) || IS_DIGIT(c) || (c) == '_' || (c) == '.')
+#define IS_WORD(c)	(IS_ALPHA(c) || IS_DIGIT(c) || (c) == '_' || \
+			 (c) == '.')
 
-#define NUMBUF		48	/* a formatted double, with room to spare */
+#define NUMBUF		48	/* a formatted double, with room */
 #define RADIXBUF	16	/* a locale's decimal point */
 
 static const char *const opnames[PATROL_FOP__MAX] = {
@@ -90,7 +93,7 @@ struct parser {
 	struct patrol_error	*err;
 };
 
-static enum patrol_err	parse_or(struct parser *, struct patrol_filter **);
+static enum patrol_err parse_or(struct parser *, struct patrol_filter **);
 
 const char *
 patrol_filter_op_name(enum patrol_filter_op op)
@@ -246,7 +249,7 @@ static int
 num_parse(const char *s, size_t len, double *out)
 {
 	struct pbuf	 b = { 0 };
-	char		 r[RADIXBUF], *end;
+	char		 r[RADIXBUF];
 	size_t		 i;
 	int		 rc = -1;
 
@@ -258,7 +261,7 @@ num_parse(const char *s, size_t len, double *out)
 			pbuf_addc(&b, s[i]);
 	if (b.oom || b.s == NULL)
 		goto out;
-	*out = strtod(b.s, &end);
+	*out = strtod(b.s, NULL);
 	rc = (*out > DBL_MAX || *out < -DBL_MAX) ? 1 : 0;
 out:
 	pbuf_free(&b);

@@ -6,7 +6,8 @@
  * (a placeholder plus a copy in sql->params). Every fragment evaluates to
  * true or false, never to NULL, so NOT works as in the evaluator:
  *  - a comparison on a nullable column is guarded,
- *	"(col IS NOT NULL AND col <= ?)", and ne is "(col IS NULL OR col <> ?)";
+ *    "(col IS NOT NULL AND col <= ?)", and ne is
+ *    "(col IS NULL OR col <> ?)";
  *    a column of a field the schema declares not nullable must be NOT NULL;
  *  - strings compare folded to ASCII lowercase: the parameter is folded
  *    here, the column with lower(col) in SQLite, whose lower() folds only
@@ -114,26 +115,15 @@ param(struct sqlc *c, const struct patrol_value *v, enum like like)
 	return c->b.oom ? nomem(c) : PATROL_OK;
 }
 
-static const char *
-sql_op(enum patrol_filter_op op)
-{
-	switch (op) {
-	case PATROL_FOP_EQ:
-		return " = ";
-	case PATROL_FOP_NE:
-		return " <> ";
-	case PATROL_FOP_GT:
-		return " > ";
-	case PATROL_FOP_GE:
-		return " >= ";
-	case PATROL_FOP_LT:
-		return " < ";
-	case PATROL_FOP_LE:
-		return " <= ";
-	default:
-		return " LIKE ";
-	}
-}
+/* The SQL operators of the ordering comparisons. */
+static const char *const sqlops[PATROL_FOP__MAX] = {
+	[PATROL_FOP_EQ] = " = ",
+	[PATROL_FOP_NE] = " <> ",
+	[PATROL_FOP_GT] = " > ",
+	[PATROL_FOP_GE] = " >= ",
+	[PATROL_FOP_LT] = " < ",
+	[PATROL_FOP_LE] = " <= ",
+};
 
 /* Appends the column of f, folded when it holds strings. */
 static void
@@ -207,10 +197,21 @@ emit_cmp(struct sqlc *c, const struct patrol_filter *f)
 		rc = param(c, lit, f->op == PATROL_FOP_CO ? LIKE_CO : LIKE_SW);
 		pbuf_adds(&c->b, " ESCAPE '\\'");
 		break;
-	default:
+	case PATROL_FOP_EQ:
+	case PATROL_FOP_NE:
+	case PATROL_FOP_GT:
+	case PATROL_FOP_GE:
+	case PATROL_FOP_LT:
+	case PATROL_FOP_LE:
 		column(c, f, col);
-		pbuf_adds(&c->b, sql_op(f->op));
+		pbuf_adds(&c->b, sqlops[f->op]);
 		rc = param(c, lit, LIKE_NONE);
+		break;
+	default:
+		/* pr and isnull are above; bind knows no other. */
+		rc = patrol_error_set(c->err, PATROL_ERR_INVALID, f->pos,
+		    "operator '%s' cannot be compiled",
+		    patrol_filter_op_name(f->op));
 		break;
 	}
 	if (guard)

@@ -14,7 +14,6 @@ done
 
 # Loopback only: no proxy, whatever the environment says.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
-# shellcheck disable=SC2154 # ${VAR}_id and ${VAR}_sec are set by mkpat (eval)
 CTL="$top_builddir/tools/patrolctl"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/patrol-e2e.XXXXXX") || bail "mktemp"
 at_exit 'rm -rf "$tmp"'
@@ -290,6 +289,10 @@ req PUT /oauth/token -d grant_type=client_credentials
 is "$status" 405 "PUT /oauth/token: 405"
 req POST /oauth/other -d grant_type=client_credentials
 envelope 404 "404 Not found" "POST /oauth/other"
+req POST /oauthx/token -d grant_type=client_credentials
+envelope 404 "404 Not found" "POST /oauthx/token (not under /oauth/)"
+req POST /oauth -d grant_type=client_credentials
+envelope 404 "404 Not found" "POST /oauth"
 
 # lastUsed: set by the first token, unchanged by a second within the interval.
 lu() {	# lu PATID: its lastUsed in the admin listing
@@ -335,6 +338,8 @@ unauth "no bearer token" "Basic instead of Bearer" -u "$adm_id:$adm_sec"
 unauth "JWT is malformed" "malformed bearer token" -H 'Authorization: Bearer abc'
 unauth "JWT is malformed" "garbage bearer token" -H 'Authorization: Bearer !!.??.@@'
 unauth "JWT is malformed" "three parts of junk" -H 'Authorization: Bearer eyJh.eyJi.c2ln'
+huge=$(head -c 9000 /dev/zero | tr '\0' A)
+unauth "JWT is malformed" "bearer token over 8192 bytes" -H "Authorization: Bearer $huge.$huge.$huge"
 n=$(now_s)
 claims() {	# claims PAT OWNER IAT EXP [ISS]
 	printf '{"iss":"%s","sub":"%s","identity_id":"%s","client_id":"%s","scope":["sp:scopes:all"],"iat":%s,"exp":%s,"jti":"%s"}' \
@@ -530,14 +535,19 @@ list_as "$admtok" "owner-id=me&owner-id=me"
 envelope 400 "400.1 Bad Request Content" "owner-id given twice"
 list_as "$admtok" "owner-id=me&filters=lastUsed+isnull%FF"
 envelope 400 "400.1 Bad Request Content" "invalid UTF-8 (%FF) in filters"
+like "$msg" UTF-8 "invalid UTF-8: message says so"
+like "$msg" filters "invalid UTF-8: message names the parameter"
 list_as "$admtok" "owner-id=me&filters=%C3%28"
 envelope 400 "400.1 Bad Request Content" "invalid UTF-8 (%C3%28) in filters"
 list_as "$admtok" "owner-id=me&filters=lastUsed+isnull%00"
 envelope 400 "400.1 Bad Request Content" "NUL byte (%00) in filters"
+like "$msg" NUL "NUL byte: message says so"
 list_as "$admtok" "owner-id=me&filters=lastUsed%2Gisnull"
 envelope 400 "400.1 Bad Request Content" "bad %-escape"
+like "$msg" "escape at position 8" "bad %-escape: message gives its position"
 list_as "$admtok" "owner-id=me&filters=lastUsed+isnull%"
 envelope 400 "400.1 Bad Request Content" "truncated %-escape"
+like "$msg" "escape at position 15" "truncated %-escape: message gives its position"
 
 # ================================================================== Duo MFA
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
@@ -581,6 +591,12 @@ is "$(jc "$body")" \
     '{"accessKey":"********","configProperties":{"skey":"","x":1},"enabled":true,"host":null,"identityAttribute":null,"mfaMethod":"duo-web"}' \
     "absent keys take defaults, mfaMethod stored as duo-web, short secret ********, empty stays empty"
 is "$(stored | jq -r .accessKey)" short "short secret stored raw"
+puts "$admtok" '{"accessKey":"abcdefghij","configProperties":{"skey":"abcdefghi","ikey":"k"}}'
+is "$(jget "$body" '.accessKey + " " + .configProperties.skey + " " + .configProperties.ikey')" \
+    'a******j ******** k' "10 characters: first + ****** + last; 9 characters: ********"
+puts "$admtok" '{"accessKey":"\u00e9\u00e8\u00ea\u00eb\u00e0\u00e2\u00e4\u00ee\u00ef\u00f4"}'
+is "$(jget "$body" .accessKey)" "$(printf '\303\251******\303\264')" \
+    "masking counts UTF-8 characters, not bytes"
 puts "$admtok" '{}'
 is "$(jc "$body")" \
     '{"accessKey":null,"configProperties":null,"enabled":false,"host":null,"identityAttribute":null,"mfaMethod":"duo-web"}' \
@@ -628,7 +644,7 @@ puts "$admtok" '{"enabled":true,"enabled":false}'
 envelope 400 "400.1 Bad Request Content" "PUT duplicate keys"
 deepj='{"configProperties":{"a":'
 i=0
-while [ $i -lt 20 ]; do deepj="$deepj["; i=$((i + 1)); done
+while [ $i -lt 20 ]; do deepj="${deepj}["; i=$((i + 1)); done
 deepj="${deepj}1"
 i=0
 while [ $i -lt 20 ]; do deepj="$deepj]"; i=$((i + 1)); done
@@ -679,6 +695,7 @@ json_headers "404"
 tid1=$(jget "$body" .trackingId)
 req GET /nowhere
 envelope 404 "404 Not found" "unknown path outside /beta"
+like "$msg" /nowhere "404 message names the path"
 tid2=$(jget "$body" .trackingId)
 [ "$tid1" != "$tid2" ]; ok $? "tracking ids differ between two errors ($tid1, $tid2)"
 req GET /beta/personal-access-tokens/ -H "Authorization: Bearer $admtok"
@@ -753,5 +770,28 @@ lighttpd_stop
 alive=0
 for k in $kids; do _lt_alive "$k" && alive=$((alive + 1)); done
 is "$alive" 0 "stopping lighttpd by PID stops its responders"
+
+# ================================================================== 503
+# A database that patrolctl has not initialised yet: 503 until it has, with
+# no restart. (The signing key is there: without it the responders exit.)
+S2=$tmp/s2
+mkdir -p "$S2"
+cp "$CONF" "$KEY" "$S2/" || bail "cannot copy the state"
+PATROL_CONFIG=$S2/patrol.conf
+lighttpd_start "$S2" || bail "cannot start lighttpd on an empty state"
+req POST /oauth/token -d grant_type=client_credentials \
+    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+envelope 503 "503 Service Unavailable" "token before patrolctl init"
+unlike "$msg" "$S2" "the 503 message does not show server paths"
+json_headers "503"
+good=$(forge "$HS256" "$(claims "$adm_id" "$admin" "$(now_s)" $(($(now_s) + 600)))")
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $good"
+envelope 503 "503 Service Unavailable" "Duo GET before patrolctl init"
+"$CTL" --config "$S2/patrol.conf" init >/dev/null
+ok $? "patrolctl init while lighttpd runs"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $good"
+is "$status $body" '401 {"error":"JWT validation failed: personal access token no longer exists"}' \
+    "after init, without a restart: the database answers (that PAT is not in it)"
+lighttpd_stop
 
 done_testing

@@ -10,6 +10,10 @@
  * patrol_filter_eval and through SQLite on the same rows, and the two
  * selections must be identical; so are a few thousand generated ones.
  *
+ * With glibc, and unless the sanitizers or valgrind own the allocator, the
+ * test also makes each allocation of parse, bind and sql fail in turn and
+ * checks the NOMEM result and that nothing leaks (the "chaos" test).
+ *
  * Case files hold records of "key: value" lines separated by blank lines;
  * '#' starts a comment line. "filter-url:" gives the expression
  * percent-encoded, for bytes a text file cannot hold.
@@ -26,6 +30,93 @@
 
 #include "patrol.h"
 #include "tap.h"
+
+/*
+ * The chaos allocator: with glibc, these definitions replace malloc and
+ * friends for the whole program (glibc supports this), count live blocks,
+ * and fail the allocation that chaos_left counts down to. ASan and valgrind
+ * replace the allocator themselves; then no failure is ever injected and
+ * the chaos test reports a skip.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_CHAOS
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_CHAOS
+#endif
+#endif
+
+static long	chaos_left = -1;	/* -1: no failure to inject */
+static int	chaos_injected;		/* a failure was injected */
+static long	chaos_live;		/* blocks not freed */
+
+#if defined(__GLIBC__) && !defined(NO_CHAOS)
+extern void	*__libc_malloc(size_t);
+extern void	*__libc_calloc(size_t, size_t);
+extern void	*__libc_realloc(void *, size_t);
+extern void	 __libc_free(void *);
+
+static int
+chaos_fail(void)
+{
+	if (chaos_left < 0 || chaos_left-- > 0)
+		return 0;
+	chaos_injected = 1;
+	return 1;
+}
+
+void *
+malloc(size_t n)
+{
+	void	*p;
+
+	if (chaos_fail())
+		return NULL;
+	if ((p = __libc_malloc(n)) != NULL)
+		chaos_live++;
+	return p;
+}
+
+void *
+calloc(size_t n, size_t sz)
+{
+	void	*p;
+
+	if (chaos_fail())
+		return NULL;
+	if ((p = __libc_calloc(n, sz)) != NULL)
+		chaos_live++;
+	return p;
+}
+
+void *
+realloc(void *old, size_t n)
+{
+	void	*p;
+
+	if (chaos_fail())
+		return NULL;
+	if ((p = __libc_realloc(old, n)) != NULL && old == NULL)
+		chaos_live++;
+	return p;
+}
+
+void *
+reallocarray(void *old, size_t n, size_t sz)
+{
+	if (sz != 0 && n > SIZE_MAX / sz)
+		return NULL;
+	return realloc(old, n * sz);
+}
+
+void
+free(void *p)
+{
+	if (p != NULL)
+		chaos_live--;
+	__libc_free(p);
+}
+#endif
 
 #define REC_MAX		8
 #define DUMP_MAX	65536
@@ -188,8 +279,8 @@ rec_read(FILE *fp, const char *file, int *lineno, struct rec *r)
 		for (i = o = 0; i < len; i++) {
 			if (url && v[i] == '%' && i + 2 < len &&
 			    hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
-				r->val[r->n][o++] = (char)(hexval(v[i + 1]) * 16 +
-				    hexval(v[i + 2]));
+				r->val[r->n][o++] = (char)(hexval(v[i + 1]) *
+				    16 + hexval(v[i + 2]));
 				i += 2;
 			} else
 				r->val[r->n][o++] = v[i];
@@ -610,7 +701,8 @@ test_bind(void)
 	struct patrol_error		 err;
 	const struct patrol_filter_schema *s;
 	const char *const		*cols;
-	char				 path[1024], d[DUMP_MAX], what[1100];
+	char				 path[1024], d[DUMP_MAX];
+	char				 what[1100];
 	const char			*want;
 	enum patrol_err			 rc;
 	FILE				*fp;
@@ -700,7 +792,8 @@ test_sql(void)
 	struct patrol_sql		 sql;
 	const struct patrol_filter_schema *s;
 	const char *const		*cols;
-	char				 path[1024], p[DUMP_MAX], what[1100];
+	char				 path[1024], p[DUMP_MAX];
+	char				 what[1100];
 	char				 style[16];
 	const char			*st;
 	enum patrol_err			 rc;
@@ -724,8 +817,9 @@ test_sql(void)
 			printf("Bail out! %s: bad style\n", what);
 			exit(99);
 		}
-		rc = patrol_filter_sql(f, s, cols, strcmp(style, "dollar") == 0 ?
-		    PATROL_SQL_DOLLAR : PATROL_SQL_QMARK, first, &sql, &err);
+		rc = patrol_filter_sql(f, s, cols,
+		    strcmp(style, "dollar") == 0 ? PATROL_SQL_DOLLAR :
+		    PATROL_SQL_QMARK, first, &sql, &err);
 		if (ok(rc == PATROL_OK, "%s: compiles", what)) {
 			is_str(sql.where, rec_get(&r, "sql", NULL), "%s: SQL",
 			    what);
@@ -956,6 +1050,11 @@ test_api(void)
 		{ "name", PATROL_FIELD_STRING, 0, ALL_OPS },
 	};
 	static const struct patrol_filter_schema other = { other_fields, 1 };
+	static const struct patrol_filter_field noops_fields[] = {
+		{ "name", PATROL_FIELD_STRING, 0, 0 },
+	};
+	static const struct patrol_filter_schema noops = { noops_fields, 1 };
+	static const struct patrol_filter_schema empty = { NULL, 0 };
 	struct patrol_filter	*f;
 	struct patrol_error	 err;
 	struct patrol_sql	 sql;
@@ -1067,12 +1166,31 @@ test_api(void)
 	ok(sql.where == NULL && sql.params == NULL,
 	    "... frees what it had built");
 
+	patrol_filter_free(f);
+	f = parse_bound("not (count gt 1)", &test_schema);
+	is_int(patrol_filter_sql(f, &test_schema, nocols, PATROL_SQL_QMARK, 1,
+	    &sql, &err), PATROL_ERR_INVALID, "... also under not");
+	patrol_filter_free(f);
+	f = parse_bound("name eq \"a\" and count gt 1", &test_schema);
+
 	/* Getter errors and values of the wrong type. */
 	is_int(patrol_filter_eval(f, get_fail, NULL, &m), PATROL_ERR_STORE,
 	    "a getter's error is returned");
 	is_int(patrol_filter_eval(f, get_wrong_type, NULL, &m),
 	    PATROL_ERR_INVALID, "a getter's value of the wrong type");
 	is_int(m, 0, "... and no match");
+	patrol_filter_free(f);
+
+	/* A schema without fields, a field without operators. */
+	f = parse_bound("name eq \"a\"", NULL);
+	is_int(patrol_filter_bind(f, &empty, &err), PATROL_ERR_UNSUPPORTED,
+	    "bind to an empty schema");
+	is_str(err.text, "filtering on field 'name' is not supported "
+	    "(supported: none)", "... text");
+	is_int(patrol_filter_bind(f, &noops, &err), PATROL_ERR_UNSUPPORTED,
+	    "bind to a field without operators");
+	is_str(err.text, "operator 'eq' is not supported for field 'name' "
+	    "(supported: none)", "... text");
 	patrol_filter_free(f);
 
 	/* The parse tree is independent of the input buffer. */
@@ -1342,13 +1460,15 @@ test_generated(void)
 				len -= len ? 1 : 0;
 				break;
 			case 1:
-				memmove(buf + pos + 1, buf + pos, len - pos + 1);
+				memmove(buf + pos + 1, buf + pos,
+				    len - pos + 1);
 				buf[pos] = noise[rnd(sizeof(noise) - 1)];
 				len++;
 				break;
 			default:
 				if (len)
-					buf[pos] = noise[rnd(sizeof(noise) - 1)];
+					buf[pos] =
+					    noise[rnd(sizeof(noise) - 1)];
 				break;
 			}
 		}
@@ -1386,6 +1506,113 @@ test_generated(void)
 	    "position", nok, nfail);
 }
 
+/* ------------------------------------------------------------------ */
+/* Allocation failures                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Parses, binds and compiles expr in both styles. Returns PATROL_OK or
+ * the first error, after checking that a failure left nothing behind. */
+static enum patrol_err
+chaos_run(const char *expr, int *sane)
+{
+	struct patrol_filter	*f;
+	struct patrol_error	 err;
+	struct patrol_sql	 sql;
+	enum patrol_err		 rc;
+
+	memset(&err, 0, sizeof(err));
+	if ((rc = patrol_filter_parse(expr, strlen(expr), &f, &err)) !=
+	    PATROL_OK) {
+		*sane = f == NULL && rc == PATROL_ERR_NOMEM &&
+		    err.code == PATROL_ERR_NOMEM;
+		return rc;
+	}
+	if ((rc = patrol_filter_bind(f, &test_schema, &err)) == PATROL_OK)
+		rc = patrol_filter_sql(f, &test_schema, test_columns,
+		    PATROL_SQL_QMARK, 1, &sql, &err);
+	if (rc == PATROL_OK) {
+		patrol_sql_clear(&sql);
+		rc = patrol_filter_sql(f, &test_schema, test_columns,
+		    PATROL_SQL_DOLLAR, 1, &sql, &err);
+	}
+	*sane = rc == PATROL_OK || (rc == PATROL_ERR_NOMEM &&
+	    err.code == PATROL_ERR_NOMEM && sql.where == NULL &&
+	    sql.params == NULL && sql.nparams == 0);
+	patrol_sql_clear(&sql);
+	patrol_filter_free(f);
+	return rc;
+}
+
+/* Returns 1 if the chaos allocator is the one in use: it can fail an
+ * allocation and it counts blocks. Called through volatile pointers, so the
+ * compiler cannot drop the calls. */
+static int
+chaos_works(void)
+{
+	void		*(*volatile alloc)(size_t) = malloc;
+	void		 (*volatile release)(void *) = free;
+	void		*p;
+	long		 base = chaos_live;
+
+	chaos_left = 0;
+	p = alloc(16);
+	chaos_left = -1;
+	if (p != NULL) {
+		release(p);
+		return 0;
+	}
+	if ((p = alloc(16)) == NULL)
+		return 0;
+	if (chaos_live != base + 1) {
+		release(p);
+		return 0;
+	}
+	release(p);
+	return chaos_live == base;
+}
+
+static void
+test_chaos(void)
+{
+	static const char *const exprs[] = {
+		"not (name co \"a%b\" or owner.name sw \"X\") and "
+		    "count in (1, 2.5, -3e2) and created le "
+		    "\"2023-02-05T10:59:27Z\" or lastUsed isnull",
+		"name in (\"a\", \"b\", \"c\", \"d\", \"e\", \"f\") or "
+		    "enabled eq true and count ne 1.5 or name ca (\"x\")",
+	};
+	enum patrol_err		 rc;
+	size_t			 i;
+	long			 n, base;
+	int			 sane, good;
+
+	if (!chaos_works()) {
+		ok(1, "# SKIP the allocator is not replaceable here "
+		    "(sanitizers, valgrind or not glibc)");
+		return;
+	}
+	for (i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+		good = 1;
+		for (n = 0; ; n++) {
+			base = chaos_live;
+			chaos_injected = 0;
+			chaos_left = n;
+			rc = chaos_run(exprs[i], &sane);
+			chaos_left = -1;
+			if (!sane || chaos_live != base) {
+				tap_diag("failing allocation %ld: %s, %ld "
+				    "blocks leaked", n, patrol_strerror(rc),
+				    chaos_live - base);
+				good = 0;
+			}
+			if (!chaos_injected)
+				break;
+		}
+		ok(good && rc == PATROL_OK, "chaos %zu: each of %ld "
+		    "allocations failed in turn: NOMEM, nothing leaked", i, n);
+	}
+}
+
 int
 main(void)
 {
@@ -1404,6 +1631,7 @@ main(void)
 	test_bounds();
 	test_api();
 	test_generated();
+	test_chaos();
 	test_locale();
 	ok(nagreed > 100, "eval and SQL compared on %d expressions", nagreed);
 	sqlite3_close(db);
