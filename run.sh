@@ -130,9 +130,9 @@ else
 	pat_id=$(sed -n 's/^pat=//p' "$STATE/quickstart.ids")
 	cat <<EOF
 
-Personal access token from the first run: client id $pat_id (its secret was
-shown then; make another with: build/tools/patrolctl --config state/patrol.conf
-pat create --owner ID --name NAME).
+The quick-start PAT's client id is $pat_id; its secret was shown on the
+first run only. To make another PAT:
+  build/tools/patrolctl --config state/patrol.conf pat create --owner $(sed -n 's/^admin=//p' "$STATE/quickstart.ids") --name NAME
 
   TOKEN=\$(curl -s -d grant_type=client_credentials -d client_id=$pat_id -d client_secret=SECRET $BASE/oauth/token | jq -r .access_token)
   curl -s -H "Authorization: Bearer \$TOKEN" '$BASE/beta/personal-access-tokens?owner-id=me' | jq .

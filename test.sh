@@ -1,7 +1,8 @@
 #!/bin/bash
 # test.sh: the whole test suite, as CI runs it (.ci/run). On Debian 12:
 #  1. installs the missing build, run and test dependencies (apt-get, through
-#     sudo when not root);
+#     sudo when not root), and compiles a de_DE.UTF-8 locale into
+#     ./build/locale when the system has no decimal-comma locale;
 #  2. builds in ./build with --enable-werror and runs `make check`: unit
 #     tests, CGI, CLI, lighttpd end to end, SailPoint SDK interop;
 #  3. builds in ./build-san with --enable-sanitizers and runs the unit tests,
@@ -19,9 +20,9 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
 	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libjwt-dev
-	lighttpd sqlite3 curl jq nodejs npm valgrind locales)
+	lighttpd sqlite3 curl jq nodejs npm valgrind locales openssl)
 
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 ci_skipped=0
 problems=()
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -129,8 +130,11 @@ fi
 if configure_in build --enable-werror &&
     (say "make (build, --enable-werror)"; make -C build -s -j"$JOBS"); then
 	say "make check (build)"
-	make -C build -j"$JOBS" check 2>&1 | quiet
+	make -C build -s -j"$JOBS" -Otarget check 2>&1 | quiet
 	tally build $(make -s -C build print-tests)
+	# Only this run must not skip: under ASan and valgrind the allocator
+	# cannot be replaced, so t_filter's allocation-failure test skips there.
+	ci_skipped=$skipped
 else
 	problem "build/: configure or make failed"
 fi
@@ -141,7 +145,7 @@ if configure_in build-san --enable-sanitizers &&
 	say "make check-sanitizers (build-san)"
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=23} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-	    make -C build-san -j"$JOBS" check-sanitizers 2>&1 | quiet
+	    make -C build-san -s -j"$JOBS" -Otarget check-sanitizers 2>&1 | quiet
 	tally build-san $(make -s -C build-san print-sanitizer-tests)
 else
 	problem "build-san/: configure or make failed"
@@ -152,7 +156,7 @@ if [ -f build/Makefile ]; then
 	say "make check-valgrind (build)"
 	units=$(make -s -C build print-unit-tests)
 	for t in $units; do rm -f "build/$t.trs" "build/$t.log"; done
-	make -C build -j"$JOBS" check-valgrind 2>&1 | quiet
+	make -C build -s -j"$JOBS" -Otarget check-valgrind 2>&1 | quiet
 	tally build $units
 fi
 
@@ -160,9 +164,10 @@ say "summary"
 for p in "${problems[@]+"${problems[@]}"}"; do
 	printf '  %s\n' "$p"
 done
-if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
-	printf 'CI=true: %d skipped tests count as failures\n' "$skipped"
-	failed=$((failed + skipped))
+if [ "${CI:-}" = true ] && [ "$ci_skipped" -gt 0 ]; then
+	printf 'CI=true: %d skipped tests of make check count as failures\n' \
+	    "$ci_skipped"
+	failed=$((failed + ci_skipped))
 fi
 [ "$skipped" -gt 0 ] && printf '%d skipped\n' "$skipped"
 printf '%d passed, %d failed\n' "$passed" "$failed"

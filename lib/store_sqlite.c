@@ -56,12 +56,15 @@ static const char *const migrations[PATROL_SCHEMA_VERSION] = {
 	");",
 };
 
-/* The columns every PAT query returns, in this order (see fill_pat). */
+/* The columns every PAT query returns, in this order (see fill_pat). The
+ * join is a LEFT one so that a PAT whose owner vanished (foreign keys off in
+ * some other client) still reads, with a null owner name, and the HTTP layer
+ * can say "identity no longer exists". */
 #define PAT_COLUMNS \
 	"p.id, p.name, p.scope, p.owner_id, i.name, p.created, " \
 	"p.last_used, p.managed"
 #define PAT_FROM \
-	" FROM pat p JOIN identity i ON i.id = p.owner_id"
+	" FROM pat p LEFT JOIN identity i ON i.id = p.owner_id"
 
 enum stmt {
 	ST_IDENTITY_ADD,

@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lighttpd.sh"
 
 lighttpd_bin >/dev/null || skip_all "lighttpd is not installed"
-for _c in curl jq sqlite3 openssl xxd base64 od; do
+for _c in curl jq sqlite3 openssl base64 od; do
 	command -v "$_c" >/dev/null || skip_all "$_c is not installed"
 done
 
@@ -41,6 +41,8 @@ sql() { sqlite3 -batch "$DB" "$@"; }
 req() {
 	_m=$1 _p=$2
 	shift 2
+	: > "$tmp/h"
+	: > "$tmp/b"
 	status=$(curl -s -g -X "$_m" -D "$tmp/h" -o "$tmp/b" \
 	    -w '%{http_code}' "$@" "$BASE$_p")
 	hdrs=$(tr -d '\r' < "$tmp/h")
@@ -95,6 +97,7 @@ unauth() {
 	is "$(jc "$body")" "{\"error\":\"JWT validation failed: $_why\"}" \
 	    "$_name: body names the reason"
 	is "$(hdr WWW-Authenticate)" Bearer "$_name: WWW-Authenticate: Bearer"
+	json_headers "$_name"
 }
 
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
@@ -106,7 +109,7 @@ b64url_decode() {
 	esac
 	printf '%s' "$_s" | base64 -d 2>/dev/null
 }
-KEYHEX=$(xxd -p -c 4096 "$KEY" | tr -d '\n')
+KEYHEX=$(od -An -v -tx1 "$KEY" | tr -d ' \n')
 hs() {	# hs ALG HEXKEY: base64url HMAC of stdin
 	openssl dgst "-$1" -mac HMAC -macopt "hexkey:$2" -binary | b64url
 }
@@ -237,6 +240,7 @@ is "$status" 200 "Basic and body with the same credentials: 200"
 req POST /oauth/token -u "$adm_id:$adm_sec" -d grant_type=client_credentials \
     -d "client_id=$adm2_id" -d "client_secret=$adm2_sec"
 is "$status" 400 "Basic and body with different credentials: 400"
+is "$(jget "$body" .error)" invalid_request "Basic and body with different credentials: invalid_request"
 req POST /oauth/token -u "$adm_id:wrong" -d grant_type=client_credentials
 is "$status" 401 "HTTP Basic, wrong secret: 401"
 
@@ -763,6 +767,21 @@ done | xargs -P 8 -I{} sh -c '
 		curl -s -o /dev/null -w "%{http_code}\n" -d grant_type=client_credentials -d "client_id=$3" -d "client_secret=$4" "$1/oauth/token"
 	fi' sh "$BASE" "$admtok" "$adm_id" "$adm_sec" > "$tmp/par"
 is "$(sort "$tmp/par" | uniq -c | awk '{print $1 ":" $2}')" "40:200" "40 concurrent requests all answered 200"
+
+# ================================================================== respawn
+# lighttpd restarts responders that die (here: all of them, SIGKILL by PID).
+old_kids=$(lighttpd_children "$LIGHTTPD_PID" | tr '\n' ' ')
+for k in $old_kids; do kill -KILL "$k"; done
+sleep 0.5
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
+is "$status" 200 "after the responders were killed, patrol-beta answers again"
+req POST /oauth/token -d grant_type=client_credentials \
+    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+is "$status" 200 "... and patrol-oauth"
+new_kids=$(lighttpd_children "$LIGHTTPD_PID" | tr '\n' ' ')
+is "$(echo "$new_kids" | wc -w)" 3 "three responders again"
+[ "$new_kids" != "$old_kids" ]
+ok $? "new processes ($old_kids -> $new_kids)"
 
 # ================================================================== shutdown
 kids=$(lighttpd_children "$LIGHTTPD_PID")

@@ -153,11 +153,13 @@ lighttpd_start() {
 			if ! _lt_alive "$LIGHTTPD_PID"; then
 				break
 			fi
-			_lt_code=$(curl --noproxy '*' -s -o /dev/null -m 2 -w '%{http_code}' \
-			    "$BASE/" 2>/dev/null)
-			case $_lt_code in
-			''|000) ;;
-			*)	return 0 ;;
+			# Ours answers with "Server: patrol" (server.tag), which
+			# tells it from anything else that may hold the port.
+			_lt_head=$(curl --noproxy '*' -s -D - -o /dev/null -m 2 \
+			    "$BASE/" 2>/dev/null | tr -d '\r')
+			case $_lt_head in
+			*"Server: patrol"*)
+				_lt_alive "$LIGHTTPD_PID" && return 0 ;;
 			esac
 			sleep 0.1
 			_lt_i=$((_lt_i + 1))

@@ -100,6 +100,7 @@ EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop
 VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=all \
 	--error-exitcode=1 --quiet
 SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh
+EXTRA_DIST += tests/lighttpd.sh
 
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \
