@@ -98,9 +98,12 @@ int ctype_is(const char *ctype, const char *mime);
  * unquoted), as a new string; NULL if absent or on ENOMEM. */
 char *ctype_param(const char *ctype, const char *name);
 
-/* Decodes standard base64 s[0..len) into a new NUL-terminated buffer
- * (*outlen bytes); NULL on bad input or ENOMEM. */
-unsigned char *b64_decode(const char *s, size_t len, size_t *outlen);
+/* Decodes s[0..len) into a new NUL-terminated buffer (*outlen bytes):
+ * padded standard base64 (RFC 4648 section 4), or with url set unpadded
+ * base64url (section 5, as in JWTs). Only the canonical spelling is accepted
+ * (leftover bits zero). NULL on bad input or ENOMEM. */
+unsigned char *b64_decode(const char *s, size_t len, int url,
+    size_t *outlen);
 
 struct patrol_server;
 struct route;

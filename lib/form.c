@@ -1,6 +1,6 @@
 /*
  * form.c: multipart/form-data bodies (RFC 7578), Content-Type values and
- * base64 (for HTTP Basic credentials).
+ * base64 (HTTP Basic credentials) and base64url (JWTs).
  */
 #include "config.h"
 
@@ -211,7 +211,7 @@ out:
 }
 
 static int
-b64val(unsigned char c)
+b64val(unsigned char c, int url)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -219,31 +219,32 @@ b64val(unsigned char c)
 		return c - 'a' + 26;
 	if (c >= '0' && c <= '9')
 		return c - '0' + 52;
-	if (c == '+')
+	if (c == (url ? '-' : '+'))
 		return 62;
-	if (c == '/')
+	if (c == (url ? '_' : '/'))
 		return 63;
 	return -1;
 }
 
 unsigned char *
-b64_decode(const char *s, size_t len, size_t *outlen)
+b64_decode(const char *s, size_t len, int url, size_t *outlen)
 {
 	unsigned char	*d;
 	size_t		 i, n = 0, pad = 0;
 	unsigned long	 acc = 0;
 	int		 v, bits = 0;
 
-	while (len > 0 && s[len - 1] == '=' && pad < 2) {
+	/* Standard base64 is padded to a multiple of 4; base64url is not. */
+	while (!url && len > 0 && s[len - 1] == '=' && pad < 2) {
 		len--;
 		pad++;
 	}
-	if ((len + pad) % 4 != 0 || len % 4 == 1)
+	if ((!url && (len + pad) % 4 != 0) || len % 4 == 1)
 		return NULL;
-	if ((d = malloc(len * 3 / 4 + 1)) == NULL)
+	if ((d = malloc(len / 4 * 3 + 3)) == NULL)
 		return NULL;
 	for (i = 0; i < len; i++) {
-		if ((v = b64val((unsigned char)s[i])) < 0) {
+		if ((v = b64val((unsigned char)s[i], url)) < 0) {
 			free(d);
 			return NULL;
 		}

@@ -43,7 +43,7 @@ basic_credentials(struct req *r, char **id, size_t *idlen, char **secret,
 	for (h += 6; *h == ' '; h++)
 		continue;
 	if (strlen(h) > HEADER_MAX ||
-	    (dec = b64_decode(h, strlen(h), &declen)) == NULL)
+	    (dec = b64_decode(h, strlen(h), 0, &declen)) == NULL)
 		goto out;
 	if ((colon = memchr(dec, ':', declen)) == NULL)
 		goto out;

@@ -41,60 +41,11 @@ bad_token(struct patrol_error *err)
 	    malformed);
 }
 
-/* Value of one base64url character, or -1. */
-static int
-b64url_val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Decodes unpadded base64url (RFC 7515 section 2) s[0..len) into a new
- * NUL-terminated buffer of *outlen bytes. Only the canonical encoding is
- * accepted (leftover bits zero), so a token has one spelling. NULL on bad
- * input or ENOMEM.
- */
+/* Decodes a base64url part of at most TOKEN_MAX bytes; see b64_decode. */
 static unsigned char *
-b64url_decode(const char *s, size_t len, size_t *outlen)
+b64url(const char *s, size_t len, size_t *outlen)
 {
-	unsigned char	*out;
-	unsigned int	 acc = 0;
-	size_t		 i, o = 0;
-	int		 bits = 0, v;
-
-	if (len % 4 == 1 || len > TOKEN_MAX)
-		return NULL;
-	if ((out = malloc(len / 4 * 3 + 3)) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		if ((v = b64url_val(s[i])) == -1)
-			goto bad;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (acc != 0)
-		goto bad;
-	out[o] = '\0';
-	*outlen = o;
-	return out;
-bad:
-	free(out);
-	return NULL;
+	return len > TOKEN_MAX ? NULL : b64_decode(s, len, 1, outlen);
 }
 
 /* Parses a base64url part into a new JSON object (duplicate keys refused),
@@ -106,7 +57,7 @@ part_json(const char *s, size_t len)
 	size_t		 rawlen;
 	json_t		*j;
 
-	if ((raw = b64url_decode(s, len, &rawlen)) == NULL)
+	if ((raw = b64url(s, len, &rawlen)) == NULL)
 		return NULL;
 	j = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES,
 	    NULL);
@@ -232,7 +183,7 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 	if ((rc = check_header(header, err)) != PATROL_OK)
 		goto out;
 
-	if ((sig = b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - jwt),
+	if ((sig = b64url(dot2 + 1, len - (size_t)(dot2 + 1 - jwt),
 	    &siglen)) == NULL) {
 		rc = bad_token(err);
 		goto out;

@@ -148,7 +148,7 @@ main(void)
 	    "unterminated quoted parameter");
 
 	for (i = 0; i < sizeof(b64) / sizeof(b64[0]); i++) {
-		d = b64_decode(b64[i].in, strlen(b64[i].in), &n);
+		d = b64_decode(b64[i].in, strlen(b64[i].in), 0, &n);
 		if (b64[i].want == NULL)
 			ok(d == NULL, "base64 rejects case %zu", i);
 		else
@@ -157,5 +157,16 @@ main(void)
 			    "base64 \"%s\"", b64[i].in);
 		free(d);
 	}
+	/* base64url: no padding, '-' and '_' */
+	d = b64_decode("-_8", 3, 1, &n);
+	ok(d != NULL && n == 2 && d[0] == 0xfb && d[1] == 0xff,
+	    "base64url decodes - and _");
+	free(d);
+	d = b64_decode("YQ", 2, 1, &n);
+	ok(d != NULL && n == 1 && d[0] == 'a', "base64url needs no padding");
+	free(d);
+	ok(b64_decode("YQ==", 4, 1, &n) == NULL, "base64url refuses padding");
+	ok(b64_decode("+/8=", 4, 1, &n) == NULL, "base64url refuses + and /");
+	ok(b64_decode("-_8=", 4, 0, &n) == NULL, "base64 refuses - and _");
 	return done_testing();
 }
