@@ -14,42 +14,8 @@ BUILD=$ROOT/build
 STATE=$ROOT/state
 PORT=${PATROL_PORT:-8080}
 
-PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
-	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libjwt-dev
-	lighttpd sqlite3 curl jq)
-
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
-
-# install_missing PKG...: apt-get install what dpkg does not list as installed.
-install_missing() {
-	local missing=() p
-	if ! command -v dpkg-query >/dev/null; then
-		say "not a Debian system: install these yourself if missing: $*"
-		return 0
-	fi
-	for p in "$@"; do
-		case $p in
-		# node and npm may come from elsewhere (NodeSource's nodejs
-		# package includes npm and conflicts with Debian's npm).
-		nodejs) command -v node >/dev/null && continue ;;
-		npm) command -v npm >/dev/null && continue ;;
-		esac
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-		    grep -q '^install ok installed$' || missing+=("$p")
-	done
-	[ "${#missing[@]}" -eq 0 ] && return 0
-	say "installing ${missing[*]}"
-	local sudo=()
-	if [ "$(id -u)" -ne 0 ]; then
-		command -v sudo >/dev/null ||
-			die "not root and no sudo: apt-get install ${missing[*]}"
-		sudo=(sudo)
-	fi
-	"${sudo[@]}" apt-get update -qq
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends "${missing[@]}"
-}
 
 find_lighttpd() {
 	local b
@@ -60,7 +26,8 @@ find_lighttpd() {
 	return 1
 }
 
-install_missing "${PACKAGES[@]}"
+. "$ROOT/scripts/deps.sh"
+install_missing "${RUN_PACKAGES[@]}" || die "cannot install the dependencies"
 
 # Build out of tree. The generated Makefiles rerun autoconf/automake/configure
 # by themselves when their inputs change.

@@ -18,10 +18,6 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
-	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libjwt-dev
-	lighttpd sqlite3 curl jq nodejs npm valgrind locales openssl)
-
 passed=0 failed=0 skipped=0 ci_skipped=0
 problems=()
 
@@ -30,37 +26,6 @@ say() { printf '\n==> %s\n' "$*"; }
 problem() {	# problem TEXT: a failure that is not a test case (build, make)
 	problems+=("$1")
 	failed=$((failed + 1))
-}
-
-install_missing() {
-	local missing=() p sudo=()
-	if ! command -v dpkg-query >/dev/null; then
-		say "not a Debian system: install these yourself if missing: $*"
-		return 0
-	fi
-	for p in "$@"; do
-		case $p in
-		# node and npm may come from elsewhere (NodeSource's nodejs
-		# package includes npm and conflicts with Debian's npm).
-		nodejs) command -v node >/dev/null && continue ;;
-		npm) command -v npm >/dev/null && continue ;;
-		esac
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-		    grep -q '^install ok installed$' || missing+=("$p")
-	done
-	[ "${#missing[@]}" -eq 0 ] && return 0
-	say "installing ${missing[*]}"
-	if [ "$(id -u)" -ne 0 ]; then
-		if ! command -v sudo >/dev/null; then
-			problem "not root and no sudo to install ${missing[*]}"
-			return 1
-		fi
-		sudo=(sudo)
-	fi
-	"${sudo[@]}" apt-get update -qq &&
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends "${missing[@]}" ||
-		problem "apt-get install ${missing[*]} failed"
 }
 
 # configure_in DIR OPTION: (re)configure DIR unless it already was with OPTION.
@@ -118,7 +83,8 @@ decimal_comma_locale() {
 # make check prints a line per test case; keep the ones that are not a pass.
 quiet() { grep -v -E '^(PASS|XFAIL): '; }
 
-install_missing "${PACKAGES[@]}"
+. "$ROOT/scripts/deps.sh"
+install_missing "${TEST_PACKAGES[@]}" || problem "cannot install the dependencies"
 decimal_comma_locale
 
 if [ ! -x configure ]; then

@@ -28,7 +28,8 @@ UNIT_TESTS = \
 	tests/t_query \
 	tests/t_form \
 	tests/t_envelope \
-	tests/t_server
+	tests/t_server \
+	tests/t_stream
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -78,6 +79,9 @@ tests_t_envelope_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_server_SOURCES = tests/t_server.c tests/tap.h
 tests_t_server_LDADD = $(UNIT_LDADD)
 tests_t_server_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_stream_SOURCES = tests/t_stream.c tests/tap.h
+tests_t_stream_LDADD = $(UNIT_LDADD)
+tests_t_stream_LDFLAGS = $(UNIT_LINKFLAGS)
 
 # Script tests: CGI mode of the executables, the admin CLI, lighttpd end to
 # end, and the official SailPoint TypeScript SDK.
