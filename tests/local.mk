@@ -86,6 +86,7 @@ tests_t_stream_LDFLAGS = $(UNIT_LINKFLAGS)
 # Script tests: CGI mode of the executables, the admin CLI, lighttpd end to
 # end, and the official SailPoint TypeScript SDK.
 SCRIPT_TESTS = \
+	tests/exports.sh \
 	tests/cgi.sh \
 	tests/cli.sh \
 	tests/e2e.sh \
