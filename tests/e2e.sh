@@ -783,6 +783,25 @@ is "$(echo "$new_kids" | wc -w)" 3 "three responders again"
 [ "$new_kids" != "$old_kids" ]
 ok $? "new processes ($old_kids -> $new_kids)"
 
+# ================================================================== 500
+# An internal fault (here: a stored Duo configuration that is not JSON, as a
+# damaged database would give): the generic 500 envelope, the details only
+# in the log under the same tracking id, and no secret anywhere.
+saved_duo=$(stored)
+sql "UPDATE duo_config SET json = '{\"accessKey\":\"qw123Y3QlA5UqocYpdU3rEkzrK2D497y\"';"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
+envelope 500 "500.0 Internal Fault" "damaged stored configuration"
+is "$msg" "An internal fault occurred." "500: the generic text, no internals"
+json_headers "500"
+tid=$(jget "$body" .trackingId)
+sleep 0.2
+log500=$(grep -F "$tid" "$S/lighttpd-error.log" 2>/dev/null)
+like "$log500" "not JSON" "500: the log has the details under the tracking id"
+unlike "$body$log500" "qw123Y3QlA5" "500: the secret is in neither body nor log"
+sql "UPDATE duo_config SET json = '$(printf '%s' "$saved_duo" | sed "s/'/''/g")';"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
+is "$status" 200 "repaired: 200 again"
+
 # ================================================================== shutdown
 kids=$(lighttpd_children "$LIGHTTPD_PID")
 lighttpd_stop

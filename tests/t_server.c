@@ -486,6 +486,20 @@ test_auth(struct patrol_server *s)
 		    "body says: %s", jstr(r.json, "error"));
 		resp_clear(&r);
 	}
+	/* An Authorization header over HEADER_MAX is refused unread. */
+	{
+		static char	 huge[HEADER_MAX + 64];
+
+		memset(huge, 'a', sizeof(huge) - 1);
+		memcpy(huge, "Bearer ", 7);
+		request(s, "GET", "/beta/mfa/duo-web/config", huge, NULL, NULL,
+		    NULL, &r);
+		is_int(r.status, 401, "Authorization over %d bytes: 401",
+		    HEADER_MAX);
+		ok(CONTAINS(jstr(r.json, "error"), "malformed"),
+		    "over-long token is malformed");
+		resp_clear(&r);
+	}
 	/* Flip one character of the signature. */
 	n = strlen(who[ADMIN].bearer);
 	if (n < sizeof(tampered)) {
