@@ -130,10 +130,17 @@ serve_fcgi(struct patrol_server *srv)
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
 		return 1;
 	while (FCGX_Accept_r(&req) >= 0) {
-		/* A failed write means the client is gone: nothing to do
-		 * but finish the request, which closes it. */
-		(void)patrol_server_handle(srv, &io);
-		FCGX_Finish_r(&req);
+		/*
+		 * -1: the response was cut short (the client went away, or
+		 * the listing failed after its first items were sent). Close
+		 * the connection without ending the request properly, so the
+		 * web server aborts the client's response instead of passing
+		 * a truncated body off as a whole one.
+		 */
+		if (patrol_server_handle(srv, &io) == -1)
+			FCGX_Free(&req, 1);
+		else
+			FCGX_Finish_r(&req);
 	}
 	FCGX_Free(&req, 1);
 	return 0;

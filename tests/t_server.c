@@ -23,6 +23,7 @@ struct fake {
 	const char	*values[12];
 	const char	*body;
 	size_t		 bodylen, off;
+	size_t		 failafter;	/* writes fail past this many bytes */
 	struct pbuf	 out;
 	struct pbuf	 log;
 };
@@ -57,7 +58,11 @@ f_read(void *arg, char *buf, size_t len)
 static int
 f_write(void *arg, const char *buf, size_t len)
 {
-	return pbuf_add(&((struct fake *)arg)->out, buf, len);
+	struct fake	*f = arg;
+
+	if (f->failafter > 0 && f->out.len + len > f->failafter)
+		return -1;
+	return pbuf_add(&f->out, buf, len);
 }
 
 static void
@@ -841,6 +846,30 @@ test_misc(struct patrol_server *s, struct patrol_server *oauth,
 	resp_clear(&r);
 }
 
+/* A client that goes away mid-response: the server says the response was
+ * cut short (-1), so the runtime can abort the connection. */
+static void
+test_cut(struct patrol_server *s)
+{
+	struct fake		 f;
+	struct patrol_io	 io = { &f, f_param, f_read, f_write, f_log };
+
+	memset(&f, 0, sizeof(f));
+	f.body = "";
+	f.failafter = 300;	/* headers and part of the first item */
+	setp(&f, "REQUEST_METHOD", "GET");
+	setp(&f, "REQUEST_URI", "/beta/personal-access-tokens");
+	setp(&f, "HTTP_AUTHORIZATION", who[MANAGED].bearer);
+	is_int(patrol_server_handle(s, &io), -1,
+	    "a write failing mid-listing makes handle return -1");
+	f.failafter = 10;	/* not even the status line */
+	pbuf_free(&f.out);
+	is_int(patrol_server_handle(s, &io), -1,
+	    "a write failing in the headers makes handle return -1");
+	pbuf_free(&f.out);
+	pbuf_free(&f.log);
+}
+
 static void
 test_uninitialised(struct patrol_conf *conf)
 {
@@ -894,6 +923,7 @@ main(void)
 	test_list(s);
 	test_duo(s, st);
 	test_misc(s, oauth, beta);
+	test_cut(s);
 	test_uninitialised(conf);
 
 	for (i = 0; i < NWHO; i++)
