@@ -178,6 +178,43 @@ utf8_valid(const char *str, size_t len)
 	return 1;
 }
 
+size_t
+utf8_seqlen(const char *s, size_t len, size_t i)
+{
+	unsigned char	 c = (unsigned char)s[i];
+	size_t		 n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (len - i < n || !utf8_valid(s + i, n))
+		return 0;
+	return n;
+}
+
+int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+patrol_utf8_valid(const char *s, size_t len)
+{
+	return utf8_valid(s, len);
+}
+
 void
 wipe(void *p, size_t n)
 {

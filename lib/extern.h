@@ -40,6 +40,13 @@ char *xstrndup(const char *s, size_t len);
  * code points above U+10FFFF), else 0. NUL bytes are valid here. */
 int utf8_valid(const char *s, size_t len);
 
+/* Bytes of the well-formed UTF-8 sequence of 2 to 4 bytes starting at s[i]
+ * (i < len), or 0 for ASCII, a stray byte or a malformed sequence. */
+size_t utf8_seqlen(const char *s, size_t len, size_t i);
+
+/* Value of the hexadecimal digit c (either case), or -1. */
+int hexval(char c);
+
 /* Overwrites n bytes at p with zeros in a way the compiler keeps. */
 void wipe(void *p, size_t n);
 

@@ -143,26 +143,6 @@ filter_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* Bytes of the well-formed UTF-8 sequence at s[i] (2 to 4), or 0. */
-static size_t
-u8len(const char *s, size_t len, size_t i)
-{
-	unsigned char	 c = (unsigned char)s[i];
-	size_t		 n;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (len - i < n || !utf8_valid(s + i, n))
-		return 0;
-	return n;
-}
-
 void
 filter_quote(const char *s, size_t len, char *buf)
 {
@@ -174,7 +154,7 @@ filter_quote(const char *s, size_t len, char *buf)
 		if (c >= 0x20 && c < 0x7f) {
 			buf[o++] = (char)c;
 			i++;
-		} else if ((n = u8len(s, len, i)) > 0) {
+		} else if ((n = utf8_seqlen(s, len, i)) > 0) {
 			memcpy(buf + o, s + i, n);
 			o += n;
 			i += n;
@@ -568,7 +548,7 @@ lex_string(struct parser *p, size_t start)
 		if (i + 1 == p->len)
 			goto unterminated;
 		if (s[i + 1] != '"' && s[i + 1] != '\\') {
-			n = u8len(s, p->len, i + 1);
+			n = utf8_seqlen(s, p->len, i + 1);
 			filter_quote(s + i, n > 0 ? n + 1 : 2, q);
 			return patrol_error_set(p->err, PATROL_ERR_SYNTAX, i,
 			    "invalid escape '%s' at position %zu in the string "
@@ -636,7 +616,7 @@ lex(struct parser *p)
 			return patrol_error_set(p->err, PATROL_ERR_SYNTAX, i,
 			    "unexpected NUL byte at position %zu", i);
 		} else {
-			n = u8len(s, p->len, i);
+			n = utf8_seqlen(s, p->len, i);
 			filter_quote(s + i, n > 0 ? n : 1, q);
 			return patrol_error_set(p->err, PATROL_ERR_SYNTAX, i,
 			    "unexpected character '%s' at position %zu", q, i);

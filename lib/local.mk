@@ -15,6 +15,7 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/secret.c \
 	%D%/mask.c \
 	%D%/duo.c \
+	%D%/duo_store.c \
 	%D%/filter_int.h \
 	%D%/filter_parse.c \
 	%D%/filter_bind.c \

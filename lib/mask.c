@@ -19,22 +19,9 @@
 static size_t
 charlen(const char *s, size_t len, size_t i)
 {
-	unsigned char	 c = (unsigned char)s[i];
-	size_t		 n;
+	size_t	 n = utf8_seqlen(s, len, i);
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 1;
-	if (len - i < n || !utf8_valid(s + i, n))
-		return 1;
-	return n;
+	return n == 0 ? 1 : n;
 }
 
 /* What masking needs to know of a string of len bytes: it has nchars

@@ -500,6 +500,26 @@ enum patrol_err patrol_store_duo_get(struct patrol_store *st, char **json,
 enum patrol_err patrol_store_duo_put(struct patrol_store *st, const char *json,
     struct patrol_error *err);
 
+/* The Duo configuration as every response shows it: the stored one, or
+ * patrol_duo_default() before the first update, with its secrets masked
+ * (patrol_duo_mask). *out is a new reference. (duo_store.c) */
+enum patrol_err patrol_duo_show(struct patrol_store *st, json_t **out,
+    struct patrol_error *err);
+
+/* Replaces the Duo configuration with a PUT body: body[0..len) must be
+ * valid UTF-8 JSON without duplicate keys (SYNTAX otherwise; the text gives
+ * line and column but quotes nothing of the body, which may hold secrets)
+ * that passes patrol_duo_validate (INVALID, naming the field). It is merged
+ * with the stored configuration (patrol_duo_merge: masked secrets keep the
+ * stored ones) and stored. On success *out, if out is not NULL, receives
+ * the new configuration masked (new reference). */
+enum patrol_err patrol_duo_update(struct patrol_store *st, const char *body,
+    size_t len, json_t **out, struct patrol_error *err);
+
+/* Returns 1 if s[0..len) is valid UTF-8 (no overlong forms, surrogates or
+ * code points above U+10FFFF), else 0. Cannot fail. */
+int patrol_utf8_valid(const char *s, size_t len);
+
 /* ------------------------------------------------------------------ */
 /* HTTP service (server.c and friends)                                 */
 /* ------------------------------------------------------------------ */

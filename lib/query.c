@@ -76,18 +76,6 @@ kv_free(struct kvlist *l)
 	l->n = 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum patrol_err
 url_decode(const char *s, size_t len, int plus, const char *what, char **out,
     size_t *outlen, struct patrol_error *err)

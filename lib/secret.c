@@ -27,19 +27,6 @@ tohex(const unsigned char *in, size_t n, char *out)
 	}
 }
 
-/* Value of one hex digit (either case), or -1. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum patrol_err
 patrol_random_hex(char *out, size_t nbytes)
 {

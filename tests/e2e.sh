@@ -796,7 +796,7 @@ json_headers "500"
 tid=$(jget "$body" .trackingId)
 sleep 0.2
 log500=$(grep -F "$tid" "$S/lighttpd-error.log" 2>/dev/null)
-like "$log500" "not JSON" "500: the log has the details under the tracking id"
+like "$log500" "not valid JSON" "500: the log has the details under the tracking id"
 unlike "$body$log500" "qw123Y3QlA5" "500: the secret is in neither body nor log"
 sql "UPDATE duo_config SET json = '$(printf '%s' "$saved_duo" | sed "s/'/''/g")';"
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"

@@ -73,6 +73,23 @@ main(void)
 		is_int(utf8_valid(utf8[i].s, utf8[i].len), utf8[i].valid,
 		    "utf8_valid: %s", utf8[i].name);
 
+	for (i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++)
+		is_int(patrol_utf8_valid(utf8[i].s, utf8[i].len), utf8[i].valid,
+		    "patrol_utf8_valid: %s", utf8[i].name);
+	is_int(utf8_seqlen("a", 1, 0), 0, "seqlen: ASCII is 0");
+	is_int(utf8_seqlen("\xc3\xa9", 2, 0), 2, "seqlen: two bytes");
+	is_int(utf8_seqlen("x\xe2\x82\xac", 4, 1), 3, "seqlen: three bytes at i");
+	is_int(utf8_seqlen("\xf0\x9f\x98\x80", 4, 0), 4, "seqlen: four bytes");
+	is_int(utf8_seqlen("\xf0\x9f\x98", 3, 0), 0, "seqlen: truncated");
+	is_int(utf8_seqlen("\xc0\xaf", 2, 0), 0, "seqlen: overlong");
+	is_int(utf8_seqlen("\x80", 1, 0), 0, "seqlen: stray continuation");
+	is_int(hexval('0'), 0, "hexval 0");
+	is_int(hexval('9'), 9, "hexval 9");
+	is_int(hexval('a'), 10, "hexval a");
+	is_int(hexval('F'), 15, "hexval F");
+	is_int(hexval('g'), -1, "hexval g");
+	is_int(hexval('\0'), -1, "hexval NUL");
+
 	for (i = 0; i < PATROL_ERR__MAX; i++)
 		ok(strcmp(patrol_strerror(i), "unknown error") != 0,
 		    "strerror names error %zu", i);

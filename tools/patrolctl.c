@@ -175,48 +175,6 @@ setopt(const struct cmd *c, const char **slot, const char *name)
 	return 0;
 }
 
-/* Returns 1 if s[0..len) is valid UTF-8 (no overlong forms, surrogates or
- * code points above U+10FFFF), else 0. */
-static int
-utf8_valid(const char *s, size_t len)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	const unsigned char	*end = p + len;
-	uint32_t		 cp;
-	size_t			 i, n;
-
-	while (p < end) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *p & 0x1f;
-		} else if ((*p & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *p & 0x0f;
-		} else if ((*p & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else
-			return 0;
-		if ((size_t)(end - p) <= n)
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 /* Width of a UTF-8 string in code points. */
 static size_t
 utf8_width(const char *s)
@@ -245,7 +203,7 @@ check_name(const struct cmd *c, const char *opt, const char *s)
 		    PATROL_NAME_MAX);
 		return -1;
 	}
-	if (!utf8_valid(s, len)) {
+	if (!patrol_utf8_valid(s, len)) {
 		msg("%s: --%s: not valid UTF-8", c->name, opt);
 		return -1;
 	}
@@ -1178,44 +1136,6 @@ cmd_pat_show(struct ctx *x, const struct cmd *c, int argc, char **argv)
 /* mfa duo                                                             */
 /* ------------------------------------------------------------------ */
 
-/* The stored Duo configuration as a new reference in *out, NULL before
- * the first `set`. */
-static enum patrol_err
-duo_stored(struct patrol_store *st, json_t **out, struct patrol_error *err)
-{
-	json_error_t	 jerr;
-	enum patrol_err	 rc;
-	char		*s = NULL;
-
-	*out = NULL;
-	rc = patrol_store_duo_get(st, &s, err);
-	if (rc == PATROL_ERR_NOTFOUND)
-		return PATROL_OK;
-	if (rc != PATROL_OK)
-		return rc;
-	/* jansson's error text may quote the input: leave it out. */
-	if ((*out = json_loads(s, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-		rc = patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
-		    "the stored Duo configuration is not valid JSON "
-		    "(line %d, column %d)", jerr.line, jerr.column);
-	wipe(s, strlen(s));
-	free(s);
-	return rc;
-}
-
-/* Prints the masked form of config (NULL: the default). */
-static int
-duo_print(const struct cmd *c, const json_t *config, int json)
-{
-	json_t	*def = NULL, *masked;
-
-	if (config == NULL && (config = def = patrol_duo_default()) == NULL)
-		return nomem(c);
-	masked = patrol_duo_mask(config);
-	json_decref(def);
-	return print_json(c, masked, !json);
-}
-
 static int
 cmd_duo_show(struct ctx *x, const struct cmd *c, int argc, char **argv)
 {
@@ -1225,8 +1145,8 @@ cmd_duo_show(struct ctx *x, const struct cmd *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct patrol_error	 err = { 0 };
-	json_t			*stored = NULL;
-	int			 ch, json = 0, ret;
+	json_t			*config = NULL;
+	int			 ch, json = 0;
 
 	while ((ch = nextopt(c, argc, argv, opts)) != -1) {
 		switch (ch) {
@@ -1244,36 +1164,11 @@ cmd_duo_show(struct ctx *x, const struct cmd *c, int argc, char **argv)
 		    argv[optind]);
 	if (ctx_open(x, c, 0) == -1)
 		return EXIT_FAILURE;
-	if (duo_stored(x->st, &stored, &err) != PATROL_OK) {
+	if (patrol_duo_show(x->st, &config, &err) != PATROL_OK) {
 		msg("%s: %s", c->name, err.text);
 		return EXIT_FAILURE;
 	}
-	ret = duo_print(c, stored, json);
-	json_decref(stored);
-	return ret;
-}
-
-/* Nesting of objects and arrays in j: 0 for a scalar. Stops counting past
- * limit, so the recursion is bounded. */
-static size_t
-json_depth(const json_t *j, size_t limit)
-{
-	const char	*k;
-	json_t		*v;
-	size_t		 i, d, max = 0;
-
-	if (limit == 0 || (!json_is_object(j) && !json_is_array(j)))
-		return json_is_object(j) || json_is_array(j);
-	if (json_is_object(j)) {
-		json_object_foreach((json_t *)j, k, v)
-			if ((d = json_depth(v, limit - 1)) > max)
-				max = d;
-	} else {
-		json_array_foreach(j, i, v)
-			if ((d = json_depth(v, limit - 1)) > max)
-				max = d;
-	}
-	return max + 1;
+	return print_json(c, config, !json);
 }
 
 /* Reads all of fd into *buf (new, DUO_INPUT_MAX + 1 bytes, NUL-terminated)
@@ -1311,10 +1206,9 @@ cmd_duo_set(struct ctx *x, const struct cmd *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct patrol_error	 err = { 0 };
-	json_error_t		 jerr;
-	json_t			*body = NULL, *stored = NULL, *merged = NULL;
+	json_t			*config = NULL;
 	const char		*file = NULL, *src;
-	char			*raw = NULL, *text = NULL, *p;
+	char			*raw = NULL;
 	size_t			 len = 0;
 	int			 ch, fd = -1, json = 0, rd;
 	int			 ret = EXIT_FAILURE;
@@ -1354,48 +1248,13 @@ cmd_duo_set(struct ctx *x, const struct cmd *c, int argc, char **argv)
 		    DUO_INPUT_MAX);
 		goto out;
 	}
-	if (!utf8_valid(raw, len)) {
-		msg("%s: %s: not valid UTF-8", c->name, src);
+	if (ctx_open(x, c, 0) == -1)
 		goto out;
-	}
-	body = json_loadb(raw, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (body == NULL) {
-		/* jansson ends its text with " near '<token>'", which may
-		 * be a secret: cut it, the line and column say where. */
-		jerr.text[strcspn(jerr.text, "\n")] = '\0';
-		if ((p = strstr(jerr.text, " near ")) != NULL)
-			*p = '\0';
-		msg("%s: %s: not valid JSON: %s (line %d, column %d)",
-		    c->name, src, jerr.text, jerr.line, jerr.column);
-		goto out;
-	}
-	if (json_depth(body, PATROL_DUO_DEPTH_MAX + 1) >
-	    PATROL_DUO_DEPTH_MAX) {
-		msg("%s: %s: nested deeper than %d levels", c->name, src,
-		    PATROL_DUO_DEPTH_MAX);
-		goto out;
-	}
-	if (patrol_duo_validate(body, &err) != PATROL_OK) {
+	if (patrol_duo_update(x->st, raw, len, &config, &err) != PATROL_OK) {
 		msg("%s: %s: %s", c->name, src, err.text);
 		goto out;
 	}
-
-	if (ctx_open(x, c, 0) == -1)
-		goto out;
-	if (duo_stored(x->st, &stored, &err) != PATROL_OK) {
-		msg("%s: %s", c->name, err.text);
-		goto out;
-	}
-	if ((merged = patrol_duo_merge(body, stored)) == NULL ||
-	    (text = json_dumps(merged, JSON_COMPACT)) == NULL) {
-		ret = nomem(c);
-		goto out;
-	}
-	if (patrol_store_duo_put(x->st, text, &err) != PATROL_OK) {
-		msg("%s: %s", c->name, err.text);
-		goto out;
-	}
-	ret = duo_print(c, merged, json);
+	ret = print_json(c, config, !json);
 out:
 	if (fd > STDIN_FILENO)
 		close(fd);
@@ -1403,13 +1262,6 @@ out:
 		wipe(raw, len);
 		free(raw);
 	}
-	if (text != NULL) {
-		wipe(text, strlen(text));
-		free(text);
-	}
-	json_decref(body);
-	json_decref(stored);
-	json_decref(merged);
 	return ret;
 }
 
