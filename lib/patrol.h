@@ -378,6 +378,9 @@ enum patrol_err patrol_token_verify(const struct patrol_key *key,
 /* Returns 1 if `name` is a right patrol knows (the names above), else 0. */
 int patrol_right_known(const char *name);
 
+/* The rights patrol knows, as a static NULL-terminated array. */
+const char *const *patrol_right_names(void);
+
 /* Returns 1 if the rights list grants `right` (ORG_ADMIN grants every right),
  * else 0. */
 int patrol_rights_have(char *const *rights, size_t n, const char *right);

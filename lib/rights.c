@@ -17,7 +17,14 @@ static const char *const known[] = {
 	PATROL_RIGHT_PAT_MANAGED_READ,
 	PATROL_RIGHT_MFA_READ,
 	PATROL_RIGHT_MFA_MANAGE,
+	NULL
 };
+
+const char *const *
+patrol_right_names(void)
+{
+	return known;
+}
 
 int
 patrol_right_known(const char *name)
@@ -26,7 +33,7 @@ patrol_right_known(const char *name)
 
 	if (name == NULL)
 		return 0;
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+	for (i = 0; known[i] != NULL; i++)
 		if (strcmp(name, known[i]) == 0)
 			return 1;
 	return 0;

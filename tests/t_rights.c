@@ -121,5 +121,14 @@ main(void)
 		is_int(patrol_scope_allows(scopes[i].scope, scopes[i].n,
 		    scopes[i].null, scopes[i].ops), scopes[i].allows,
 		    "scope_allows: %s", scopes[i].name);
+	{
+		const char *const *listed = patrol_right_names();
+		size_t n = 0;
+
+		for (n = 0; listed[n] != NULL; n++)
+			ok(patrol_right_known(listed[n]),
+			    "listed right %s is known", listed[n]);
+		is_int(n, 6, "six rights are listed");
+	}
 	return done_testing();
 }

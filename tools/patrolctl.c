@@ -45,16 +45,6 @@ struct cmd {
 	int		(*run)(struct ctx *, const struct cmd *, int, char **);
 };
 
-static const char *const known_rights[] = {
-	PATROL_RIGHT_ORG_ADMIN,
-	PATROL_RIGHT_PAT_ALL_READ,
-	PATROL_RIGHT_PAT_MY_READ,
-	PATROL_RIGHT_PAT_MANAGED_READ,
-	PATROL_RIGHT_MFA_READ,
-	PATROL_RIGHT_MFA_MANAGE,
-};
-#define NKNOWN_RIGHTS (sizeof(known_rights) / sizeof(known_rights[0]))
-
 static void
 msg(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
@@ -303,9 +293,9 @@ check_rights(const struct cmd *c, const struct list *l)
 			continue;
 		fprintf(stderr, "patrolctl: %s: --rights: unknown right '%s' "
 		    "(known rights:", c->name, l->v[i]);
-		for (k = 0; k < NKNOWN_RIGHTS; k++)
+		for (k = 0; patrol_right_names()[k] != NULL; k++)
 			fprintf(stderr, "%s %s", k > 0 ? "," : "",
-			    known_rights[k]);
+			    patrol_right_names()[k]);
 		fputs(")\n", stderr);
 		return -1;
 	}
