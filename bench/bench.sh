@@ -74,20 +74,21 @@ done
 [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 300 ] ||
 	die "--duration must be 1 to 300 seconds"
 [ "$WARMUP" -le 60 ] || die "--warmup must be at most 60 seconds"
-[ "$LARGE" -ge 10 ] && [ "$LARGE" -le 100000 ] ||
-	die "--large must be 10 to 100000"
+[ "$LARGE" -ge 11 ] && [ "$LARGE" -le 100000 ] ||
+	die "--large must be 11 to 100000"
 for p in ${PROCS[@]+"${PROCS[@]}"}; do
 	case $p in [1-9],[1-9]|[1-9][0-9],[1-9]|[1-9],[1-9][0-9]|[1-9][0-9],[1-9][0-9]) ;;
 	*) die "--procs takes OAUTH,BETA (1 to 99 each), got '$p'" ;; esac
 done
 
 # The build: this script never builds.
+BUILD_ARG=$BUILD
 BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || BUILD=
 CTL=$BUILD/tools/patrolctl
 if [ -z "$BUILD" ] || [ ! -x "$CTL" ] || [ ! -x "$BUILD/cgi-bin/patrol-oauth" ] ||
     [ ! -x "$BUILD/cgi-bin/patrol-beta" ]; then
 	cat >&2 <<EOF
-bench.sh: no patrol build in ${BUILD:-the given directory}.
+bench.sh: no patrol build in $BUILD_ARG.
 Build it first: ./run.sh (builds in ./build, then serves: Ctrl-C once it
 serves), or ./test.sh, or by hand:
   autoreconf -fi && mkdir -p build && cd build && ../configure && make
@@ -311,18 +312,62 @@ FILTER_MATCH=$(sqlite3 "$STATE/patrol.db" "SELECT count(*) FROM pat
 
 ROWS=()	# "name|req/s|p50 ms|p99 ms|MB/s|bytes/resp|errors"
 
+# The machine may be shared: each run also reports the CPU time that other
+# processes used meanwhile ("other CPU", % of all CPUs): the busy time of
+# /proc/stat (irq and softirq included: the kernel charges them to the
+# process they interrupted too) minus that of lighttpd, its responders, wrk.
+cpu_all() {	# ticks of user, nice, system, irq and softirq time, all CPUs
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+cpu_wall() {	# ticks since boot
+	awk '{ printf "%.0f\n", $1 * 100 }' /proc/uptime
+}
+cpu_procs() {	# cpu_procs PID...: their utime + stime ticks
+	local p s t=0 f
+	for p in "$@"; do
+		s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		read -r -a f <<<"${s##*) }"
+		t=$((t + f[11] + f[12]))
+	done
+	echo "$t"
+}
+# cpu_children: sets CHILD_TICKS to the user + sys ticks of this shell's
+# waited-for children (not in a subshell: `times` is per shell).
+cpu_children() {
+	times > "$STATE/times.txt"
+	CHILD_TICKS=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) {
+		split($i, a, /[ms]/); t += a[1] * 6000 + a[2] * 100 }
+		printf "%.0f\n", t }' "$STATE/times.txt")
+}
+
 # run_wrk NAME URL: warm-up, then the measured run, with the request set by
 # the BENCH_* variables in the environment (see bench/wrk.lua). Appends a row.
 run_wrk() {
 	local name=$1 url=$2 out line req dur bytes p50 p99 errs
 	local args=(-t"$THREADS" -c"$CONNS" --timeout 10s -s "$ROOT/bench/wrk.lua")
+	local kids a0 w0 c0 l0 r0 wall other cpu
 	if [ "$WARMUP" -gt 0 ]; then
 		timeout $((WARMUP + 30)) wrk "${args[@]}" -d"${WARMUP}s" "$url" \
 		    >/dev/null || die "$name: wrk warm-up failed"
 	fi
 	say "$name: wrk -t$THREADS -c$CONNS -d${DURATION}s $url"
-	out=$(timeout $((DURATION + 60)) wrk "${args[@]}" -d"${DURATION}s" \
-	    "$url") || die "$name: wrk failed: $out"
+	read -r -a kids <<<"$(PARENT=$SERVER_PID children | tr '\n' ' ')"
+	cpu_children
+	a0=$(cpu_all) w0=$(cpu_wall) c0=$CHILD_TICKS
+	l0=$(cpu_procs "$SERVER_PID") r0=$(cpu_procs "${kids[@]}")
+	timeout $((DURATION + 60)) wrk "${args[@]}" -d"${DURATION}s" "$url" \
+	    > "$STATE/wrk.out" || die "$name: wrk failed: $(cat "$STATE/wrk.out")"
+	cpu_children
+	wall=$(($(cpu_wall) - w0))
+	l0=$(($(cpu_procs "$SERVER_PID") - l0))
+	r0=$(($(cpu_procs "${kids[@]}") - r0))
+	c0=$((CHILD_TICKS - c0))
+	other=$(( ($(cpu_all) - a0 - c0 - l0 - r0) * 1000 / (wall * $(nproc)) ))
+	[ "$other" -ge 0 ] || other=0
+	other=$((other / 10)).$((other % 10))
+	# CPU use in % of one CPU: lighttpd, the responders, wrk.
+	cpu="$((l0 * 100 / wall))/$((r0 * 100 / wall))/$((c0 * 100 / wall))"
+	out=$(cat "$STATE/wrk.out")
 	line=$(grep '^@@ ' <<<"$out") || die "$name: no summary from wrk: $out"
 	val() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
 	req=$(val requests) dur=$(val duration_us) bytes=$(val bytes)
@@ -330,11 +375,15 @@ run_wrk() {
 	errs=$(($(val connect) + $(val read) + $(val write) + $(val status) +
 	    $(val timeout)))
 	[ "$errs" -eq 0 ] || say "$name: $errs errors (socket or HTTP >= 400): $line"
+	[ "${other%.*}" -lt 5 ] ||
+		say "$name: other processes used $other % of the CPUs meanwhile"
 	ROWS+=("$(awk -v n="$name" -v r="$req" -v d="$dur" -v b="$bytes" \
-	    -v p50="$p50" -v p99="$p99" -v e="$errs" 'BEGIN {
+	    -v p50="$p50" -v p99="$p99" -v e="$errs" -v o="$other" \
+	    -v c="$cpu" 'BEGIN {
 		s = d / 1e6
-		printf "%s|%.0f|%.2f|%.2f|%.2f|%.0f|%d", n, r / s, p50 / 1000,
-		    p99 / 1000, b / s / 1048576, r ? b / r : 0, e }')")
+		printf "%s|%.0f|%.2f|%.2f|%.2f|%.0f|%d|%s|%s", n, r / s,
+		    p50 / 1000, p99 / 1000, b / s / 1048576, r ? b / r : 0, e,
+		    c, o }')")
 	if [ -n "$PERF" ] && [ -n "${PERF_TAG:-}" ]; then
 		perf_run "$name" "$url" "${args[@]}"
 	fi
@@ -479,8 +528,11 @@ hello=
 for r in "${ROWS[@]}"; do
 	case $r in fcgi-hello-*) hello=$(cut -d'|' -f2 <<<"$r") ;; esac
 done
-printf '%s\n' "| scenario | req/s | p50 ms | p99 ms | MB/s | bytes/resp | errors | vs hello |"
-printf '%s\n' "|---|---:|---:|---:|---:|---:|---:|---:|"
+printf 'CPU %%: lighttpd/responders/wrk in %% of one CPU (%s CPUs: %s%% in all);' \
+    "$(nproc)" "$(($(nproc) * 100))"
+printf ' other CPU %%: what other processes used, in %% of all CPUs\n'
+printf '%s\n' "| scenario | req/s | p50 ms | p99 ms | MB/s | bytes/resp | errors | CPU % | other CPU % | vs hello |"
+printf '%s\n' "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in "${ROWS[@]}"; do
 	ratio=n/a
 	[ -n "$hello" ] && ratio=$(awk -v a="$(cut -d'|' -f2 <<<"$r")" \

@@ -178,7 +178,7 @@ mkpat fra "$frank" frank-1
 # ================================================================== config
 ok 0 "lighttpd started from etc/lighttpd.conf (pid $LIGHTTPD_PID)"
 kids=$(lighttpd_children "$LIGHTTPD_PID" | wc -l)
-is "$kids" 3 "lighttpd spawned 3 responders (1 oauth, 2 beta)"
+is "$kids" 4 "lighttpd spawned 4 responders (2 oauth, 2 beta)"
 
 # ================================================================== /oauth/token
 # 200 with an urlencoded body.
@@ -755,7 +755,7 @@ list_as "$bobtok" "owner-id=$bob&filters=lastUsed+isnull"
 is "$(jget "$body" length)" 0 "the filter runs over the big listing too (all used)"
 
 # ================================================================== concurrency
-# 40 requests, 8 at a time, over 2 beta responders and 1 oauth responder.
+# 40 requests, 8 at a time, over 2 beta responders and 2 oauth responders.
 i=0
 while [ $i -lt 40 ]; do
 	printf '%s\n' "$i"
@@ -779,7 +779,7 @@ req POST /oauth/token -d grant_type=client_credentials \
     -d "client_id=$adm_id" -d "client_secret=$adm_sec"
 is "$status" 200 "... and patrol-oauth"
 new_kids=$(lighttpd_children "$LIGHTTPD_PID" | tr '\n' ' ')
-is "$(echo "$new_kids" | wc -w)" 3 "three responders again"
+is "$(echo "$new_kids" | wc -w)" 4 "four responders again"
 [ "$new_kids" != "$old_kids" ]
 ok $? "new processes ($old_kids -> $new_kids)"
 
