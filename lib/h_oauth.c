@@ -142,7 +142,7 @@ h_oauth_token(struct req *r)
 	enum patrol_err		 rc;
 	int			 basic, known, good, updated = 0;
 	const struct patrol_conf *conf = srv_conf(r->srv);
-	int64_t			 now = patrol_time_now();
+	int64_t			 now = patrol_time_now(), interval;
 	json_t			*o;
 
 	memset(&pat, 0, sizeof(pat));
@@ -212,12 +212,19 @@ h_oauth_token(struct req *r)
 		pbuf_adds(&scope, PATROL_SCOPE_ALL);
 	for (i = 0; !pat.scope_null && i < pat.nscope; i++)
 		pbuf_printf(&scope, "%s%s", i ? " " : "", pat.scope[i]);
-	/* lastUsed is bookkeeping: a failure to record it is logged only. */
-	rc = patrol_store_pat_touch(st, pat.id, now,
-	    (int64_t)conf->last_used_interval * 1000, &updated, &err);
-	if (rc != PATROL_OK)
-		req_log(r, "could not update lastUsed of %s: %s", pat.id,
-		    err.text);
+	/*
+	 * lastUsed is bookkeeping: a failure to record it is logged only.
+	 * The PAT just read says whether it is due; only then take the
+	 * database's write lock (the store checks again, for races).
+	 */
+	interval = (int64_t)conf->last_used_interval * 1000;
+	if (pat.last_used < 0 || now - pat.last_used >= interval) {
+		rc = patrol_store_pat_touch(st, pat.id, now, interval,
+		    &updated, &err);
+		if (rc != PATROL_OK)
+			req_log(r, "could not update lastUsed of %s: %s",
+			    pat.id, err.text);
+	}
 	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}",
 	    "access_token", jwt,
 	    "token_type", "bearer",
