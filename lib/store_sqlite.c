@@ -115,7 +115,12 @@ struct sqlite_store {
 	sqlite3			*db;
 	char			*path;		/* new: the database file */
 	sqlite3_stmt		*stmt[ST__MAX];
+	const char		**cols;		/* new: SQL column of each field
+						 * of patrol_pat_filter_schema */
 };
+
+static enum patrol_err filter_schema_columns(const char ***,
+    struct patrol_error *);
 
 static struct sqlite_store *
 cast(struct patrol_store *st)
@@ -278,6 +283,7 @@ sqlite_close(struct patrol_store *st)
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);
+	free(s->cols);
 	free(s->path);
 	free(s);
 }
@@ -356,6 +362,9 @@ sqlite_open(const struct patrol_conf *conf, int create,
 			rc = db_error(s, "preparing statements", err);
 			goto fail;
 		}
+	/* Once per store, not per listing: the schema is constant. */
+	if ((rc = filter_schema_columns(&s->cols, err)) != PATROL_OK)
+		goto fail;
 	*out = &s->base;
 	return PATROL_OK;
 fail:
@@ -709,7 +718,6 @@ sqlite_pat_list(struct patrol_store *st, const struct patrol_pat_query *q,
 	struct pbuf		 b = { 0 };
 	struct patrol_sql	 fsql;
 	struct patrol_pat	 pat;
-	const char		**cols = NULL;
 	const char		*glue = " WHERE ";
 	sqlite3_stmt		*stmt = NULL;
 	int			 nparam = 0, step;
@@ -728,10 +736,8 @@ sqlite_pat_list(struct patrol_store *st, const struct patrol_pat_query *q,
 		glue = " AND ";
 	}
 	if (q->filter != NULL) {
-		if ((rc = filter_schema_columns(&cols, err)) != PATROL_OK)
-			goto out;
 		if ((rc = patrol_filter_sql(q->filter,
-		    &patrol_pat_filter_schema, cols, PATROL_SQL_QMARK,
+		    &patrol_pat_filter_schema, s->cols, PATROL_SQL_QMARK,
 		    (size_t)nparam + 1, &fsql, err)) != PATROL_OK)
 			goto out;
 		pbuf_printf(&b, "%s(%s)", glue, fsql.where);
@@ -768,7 +774,6 @@ out:
 	sqlite3_finalize(stmt);
 	patrol_pat_clear(&pat);
 	patrol_sql_clear(&fsql);
-	free(cols);
 	pbuf_free(&b);
 	return rc;
 }

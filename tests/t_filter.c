@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 
 #include "patrol.h"
+#include "extern.h"
 #include "tap.h"
 
 /*
@@ -219,18 +220,6 @@ rec_clear(struct rec *r)
 		free(r->val[i]);
 	}
 	memset(r, 0, sizeof(*r));
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Reads the next record; returns 1, or 0 at the end of the file. */
