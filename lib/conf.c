@@ -33,7 +33,8 @@ enum ktype {
 	K_PATH,		/* char *, non-empty, relative to the file's directory */
 	K_INT,		/* int */
 	K_LONG,		/* long */
-	K_SIZE		/* size_t */
+	K_SIZE,		/* size_t */
+	K_DAYS		/* long: days, or the string "never" for 0 */
 };
 
 struct key {
@@ -42,8 +43,8 @@ struct key {
 	enum ktype		 type;
 	size_t			 off;	/* offset in struct patrol_conf */
 	const char		*defstr;	/* K_STRING, K_PATH (NULL: none) */
-	long long		 defnum;	/* K_INT, K_LONG, K_SIZE */
-	long long		 min, max;	/* K_INT, K_LONG, K_SIZE */
+	long long		 defnum;	/* K_INT, K_LONG, K_SIZE, K_DAYS */
+	long long		 min, max;	/* K_INT, K_LONG, K_SIZE, K_DAYS */
 	const char *const	*choices;	/* K_STRING: allowed values */
 };
 
@@ -70,6 +71,10 @@ static const struct key keys[] = {
 	  1024, 16777216, NULL },
 	{ "pat", "last_used_interval", K_LONG, OFF(last_used_interval),
 	  NULL, 86400, 0, 31536000, NULL },
+	{ "pat", "default_expiry", K_DAYS, OFF(pat_default_expiry), NULL,
+	  182, 1, 36500, NULL },
+	{ "pat", "max_per_owner", K_LONG, OFF(pat_max_per_owner), NULL, 10,
+	  0, 1000000, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -266,6 +271,7 @@ set_number(struct ctx *c, const struct key *k, long long v)
 		*(int *)dst = (int)v;
 		break;
 	case K_LONG:
+	case K_DAYS:
 		*(long *)dst = (long)v;
 		break;
 	case K_SIZE:
@@ -365,9 +371,17 @@ apply_setting(struct ctx *c, const struct key *k, const config_setting_t *s)
 			return bad_choice(c, k, s);
 		return set_string(c, k->off, str, k->type == K_PATH);
 	}
+	if (k->type == K_DAYS && type == CONFIG_TYPE_STRING) {
+		if (strcmp(config_setting_get_string(s), "never") != 0)
+			return SETTING_ERROR(c, s, "%s.%s must be a number "
+			    "of days or \"never\"", k->group, k->name);
+		set_number(c, k, 0);
+		return PATROL_OK;
+	}
 	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
-		return SETTING_ERROR(c, s, "%s.%s must be an integer",
-		    k->group, k->name);
+		return SETTING_ERROR(c, s, k->type == K_DAYS ?
+		    "%s.%s must be a number of days or \"never\"" :
+		    "%s.%s must be an integer", k->group, k->name);
 	v = config_setting_get_int64(s);
 	if (v < k->min || v > k->max)
 		return SETTING_ERROR(c, s, "%s.%s must be between %lld and "

@@ -58,6 +58,7 @@ static const int err_statuses[PATROL_ERR__MAX] = {
 	[PATROL_ERR_SCHEMA] = 503,
 	[PATROL_ERR_CONFIG] = 500,
 	[PATROL_ERR_CRYPTO] = 500,
+	[PATROL_ERR_LIMIT] = 400,
 };
 
 static const struct status_row *

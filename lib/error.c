@@ -24,6 +24,7 @@ static const char *const names[PATROL_ERR__MAX] = {
 	[PATROL_ERR_SCHEMA] = "database not initialised or wrong version",
 	[PATROL_ERR_CONFIG] = "configuration error",
 	[PATROL_ERR_CRYPTO] = "cryptographic failure",
+	[PATROL_ERR_LIMIT] = "limit reached",
 };
 
 const char *

@@ -1,9 +1,11 @@
 /*
- * pat.c: personal access tokens as the API shows them: their filter schemas,
- * field values for the filter evaluator, and their JSON representation.
+ * pat.c: personal access tokens: the rules a PAT obeys (shared by the API
+ * and patrolctl), their creation, their filter schemas and sort keys, field
+ * values for the filter evaluator, and their JSON representation.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "patrol.h"
@@ -35,6 +37,8 @@ static const struct patrol_filter_field admin_fields[] = {
 	{ "owner.name", PATROL_FIELD_STRING, 0, STR_OPS },
 	{ "created", PATROL_FIELD_DATETIME, 0, CMP_OPS },
 	{ "lastUsed", PATROL_FIELD_DATETIME, 1, CMP_OPS },
+	{ "expirationDate", PATROL_FIELD_DATETIME, 1, CMP_OPS },
+	{ "accessTokenValiditySeconds", PATROL_FIELD_NUMBER, 0, CMP_OPS },
 	{ "managed", PATROL_FIELD_BOOL, 0, BOOL_OPS },
 };
 
@@ -80,6 +84,16 @@ patrol_pat_filter_value(void *arg, const struct patrol_filter_field *field,
 			out->type = PATROL_VAL_DATETIME;
 			out->u.ms = pat->last_used;
 		}
+	} else if (strcmp(n, "expirationDate") == 0) {
+		if (pat->expires < 0)
+			out->type = PATROL_VAL_NULL;
+		else {
+			out->type = PATROL_VAL_DATETIME;
+			out->u.ms = pat->expires;
+		}
+	} else if (strcmp(n, "accessTokenValiditySeconds") == 0) {
+		out->type = PATROL_VAL_NUMBER;
+		out->u.num = (double)pat->validity;
 	} else if (strcmp(n, "managed") == 0) {
 		out->type = PATROL_VAL_BOOL;
 		out->u.b = pat->managed != 0;
@@ -119,18 +133,247 @@ patrol_pat_to_json(const struct patrol_pat *pat)
 	    "id", pat->owner_id, "name", pat->owner_name);
 	if (owner == NULL)
 		goto fail;
-	o = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o, s:b}",
+	o = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o, s:b, s:o, s:I}",
 	    "id", pat->id,
 	    "name", pat->name,
 	    "scope", scope,
 	    "owner", owner,
 	    "created", time_json(pat->created),
 	    "lastUsed", time_json(pat->last_used),
-	    "managed", pat->managed != 0);
+	    "managed", pat->managed != 0,
+	    "expirationDate", time_json(pat->expires),
+	    "accessTokenValiditySeconds", (json_int_t)pat->validity);
 	/* json_pack's "o" steals scope and owner, even on failure. */
 	return o;
 fail:
 	json_decref(scope);
 	json_decref(owner);
 	return NULL;
+}
+
+/* ---- the rules ---------------------------------------------------- */
+
+enum patrol_err
+patrol_pat_check_name(const char *name, struct patrol_error *err)
+{
+	size_t	 i, len;
+
+	if (name == NULL || (len = strlen(name)) == 0)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "name must not be empty");
+	if (len > PATROL_NAME_MAX)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "name must be at most %d bytes, not %zu", PATROL_NAME_MAX,
+		    len);
+	if (!utf8_valid(name, len))
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "name must be valid UTF-8");
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "name must not contain control "
+			    "characters (byte %zu)", i + 1);
+	return PATROL_OK;
+}
+
+/* A scope-token character of RFC 6749 section 3.3: %x21 / %x23-5B /
+ * %x5D-7E. */
+static int
+scope_char(unsigned char ch)
+{
+	return ch == 0x21 || (ch >= 0x23 && ch <= 0x5b) ||
+	    (ch >= 0x5d && ch <= 0x7e);
+}
+
+enum patrol_err
+patrol_pat_check_scope(char *const *scope, size_t n, struct patrol_error *err)
+{
+	size_t	 i, j, len;
+
+	if (n == 0)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "scope must not be empty (null or absent means "
+		    PATROL_SCOPE_ALL ")");
+	if (n > PATROL_SCOPE_MAX)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "scope must have at most %d entries, not %zu",
+		    PATROL_SCOPE_MAX, n);
+	if (scope == NULL)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "scope missing");
+	for (i = 0; i < n; i++) {
+		if (scope[i] == NULL || (len = strlen(scope[i])) == 0)
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "scope %zu is empty", i + 1);
+		if (len > PATROL_SCOPE_LEN_MAX)
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "scope %zu is longer than %d bytes",
+			    i + 1, PATROL_SCOPE_LEN_MAX);
+		for (j = 0; j < len; j++)
+			if (!scope_char((unsigned char)scope[i][j]))
+				return patrol_error_set(err,
+				    PATROL_ERR_INVALID, PATROL_NOPOS,
+				    "scope %zu has a character not allowed "
+				    "in a scope at byte %zu (RFC 6749, "
+				    "section 3.3)", i + 1, j + 1);
+		/* Only scope-token characters from here: safe to quote. */
+		for (j = 0; j < i; j++)
+			if (strcmp(scope[i], scope[j]) == 0)
+				return patrol_error_set(err,
+				    PATROL_ERR_INVALID, PATROL_NOPOS,
+				    "scope %zu ('%s') is given twice", i + 1,
+				    scope[i]);
+	}
+	return PATROL_OK;
+}
+
+enum patrol_err
+patrol_pat_check_validity(long seconds, struct patrol_error *err)
+{
+	if (seconds < PATROL_VALIDITY_MIN || seconds > PATROL_VALIDITY_MAX)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "accessTokenValiditySeconds must be between %d and %d, "
+		    "not %ld", PATROL_VALIDITY_MIN, PATROL_VALIDITY_MAX,
+		    seconds);
+	return PATROL_OK;
+}
+
+enum patrol_err
+patrol_pat_check_expiry(int64_t expires, int64_t now,
+    struct patrol_error *err)
+{
+	if (expires == -1)
+		return PATROL_OK;
+	if (expires <= now)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "expirationDate must be in the future");
+	return PATROL_OK;
+}
+
+int
+patrol_pat_expired(const struct patrol_pat *pat, int64_t now)
+{
+	return pat->expires >= 0 && now >= pat->expires;
+}
+
+enum patrol_err
+patrol_pat_create(struct patrol_store *st, const struct patrol_conf *conf,
+    const struct patrol_pat_spec *spec, int64_t now, struct patrol_pat *out,
+    char secret[PATROL_SECRET_LEN + 1], struct patrol_error *err)
+{
+	struct patrol_pat	 pat;
+	enum patrol_err		 rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(secret, 0, PATROL_SECRET_LEN + 1);
+	memset(&pat, 0, sizeof(pat));
+	if (spec->owner_id == NULL || !patrol_id_valid(spec->owner_id))
+		return patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "no identity has this owner id");
+	pat.name = (char *)spec->name;
+	pat.scope_null = spec->scope_null != 0;
+	pat.scope = pat.scope_null ? NULL : (char **)spec->scope;
+	pat.nscope = pat.scope_null ? 0 : spec->nscope;
+	pat.validity = spec->validity == 0 ? PATROL_VALIDITY_DEFAULT :
+	    spec->validity;
+	if (spec->expires != 0)
+		pat.expires = spec->expires;
+	else if (conf->pat_default_expiry == 0)
+		pat.expires = -1;
+	else
+		pat.expires = now + (int64_t)conf->pat_default_expiry *
+		    86400 * 1000;
+	if ((rc = patrol_pat_check_name(pat.name, err)) != PATROL_OK ||
+	    (!pat.scope_null && (rc = patrol_pat_check_scope(pat.scope,
+	    pat.nscope, err)) != PATROL_OK) ||
+	    (rc = patrol_pat_check_validity(pat.validity, err)) !=
+	    PATROL_OK ||
+	    (rc = patrol_pat_check_expiry(pat.expires, now, err)) !=
+	    PATROL_OK)
+		return rc;
+	memcpy(pat.owner_id, spec->owner_id, PATROL_ID_LEN + 1);
+	pat.created = now;
+	pat.last_used = -1;
+	pat.managed = spec->managed != 0;
+	if ((rc = patrol_id_new(pat.id)) != PATROL_OK ||
+	    (rc = patrol_random_hex(secret, PATROL_SECRET_LEN / 2)) !=
+	    PATROL_OK ||
+	    (rc = patrol_secret_hash(secret, PATROL_SECRET_LEN,
+	    pat.secret_hash)) != PATROL_OK) {
+		wipe(secret, PATROL_SECRET_LEN + 1);
+		return patrol_error_set(err, rc, PATROL_NOPOS, "%s",
+		    "could not make a secret");
+	}
+	rc = patrol_store_pat_add(st, &pat, conf->pat_max_per_owner, err);
+	if (rc == PATROL_OK)
+		rc = patrol_store_pat_get(st, pat.id, out, err);
+	if (rc != PATROL_OK)
+		wipe(secret, PATROL_SECRET_LEN + 1);
+	return rc;
+}
+
+/* ---- sort keys ---------------------------------------------------- */
+
+static const struct {
+	const char			*name;
+	enum patrol_pat_sort_key	 key;
+} sort_keys[] = {
+	{ "created", PATROL_PAT_SORT_CREATED },
+	{ "name", PATROL_PAT_SORT_NAME },
+	{ "lastUsed", PATROL_PAT_SORT_LAST_USED },
+};
+
+#define SORT_KEY_SHOWN	32	/* longest unknown key quoted in an error */
+
+enum patrol_err
+patrol_pat_sorters_parse(const char *s, size_t len,
+    struct patrol_pat_query *q, struct patrol_error *err)
+{
+	size_t	 i, j, k, m, n = 0, wlen;
+	const char *w;
+	int	 desc;
+
+	q->nsorters = 0;
+	for (i = 0; i <= len; i = j + 1) {
+		for (j = i; j < len && s[j] != ','; j++)
+			continue;
+		w = s + i;
+		wlen = j - i;
+		if ((desc = wlen > 0 && w[0] == '-')) {
+			w++;
+			wlen--;
+		}
+		if (wlen == 0)
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "sorters: empty field name at "
+			    "position %zu", i);
+		for (k = 0; k < sizeof(sort_keys) / sizeof(sort_keys[0]); k++)
+			if (strlen(sort_keys[k].name) == wlen &&
+			    memcmp(sort_keys[k].name, w, wlen) == 0)
+				break;
+		if (k == sizeof(sort_keys) / sizeof(sort_keys[0])) {
+			if (wlen > SORT_KEY_SHOWN || !utf8_valid(w, wlen) ||
+			    memchr(w, '\'', wlen) != NULL)
+				return patrol_error_set(err,
+				    PATROL_ERR_INVALID, PATROL_NOPOS,
+				    "sorters: unknown field at position %zu "
+				    "(supported: created, name, lastUsed)", i);
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "sorters: unknown field '%.*s' "
+			    "(supported: created, name, lastUsed)",
+			    (int)wlen, w);
+		}
+		for (m = 0; m < n; m++)
+			if (q->sorters[m].key == sort_keys[k].key)
+				return patrol_error_set(err,
+				    PATROL_ERR_INVALID, PATROL_NOPOS,
+				    "sorters: field '%s' is given twice",
+				    sort_keys[k].name);
+		/* Three keys, each once: n never passes the maximum. */
+		q->sorters[n].key = sort_keys[k].key;
+		q->sorters[n].desc = desc;
+		n++;
+		q->nsorters = n;
+	}
+	return PATROL_OK;
 }

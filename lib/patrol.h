@@ -49,6 +49,7 @@ enum patrol_err {
 	PATROL_ERR_SCHEMA,	/* database missing or at a wrong version */
 	PATROL_ERR_CONFIG,	/* configuration file error */
 	PATROL_ERR_CRYPTO,	/* CSPRNG, hash or signature failure */
+	PATROL_ERR_LIMIT,	/* a configured limit would be exceeded */
 	PATROL_ERR__MAX
 };
 
@@ -303,6 +304,11 @@ struct patrol_conf {
 	long token_lifetime;		/* seconds, default 43199 */
 	size_t body_max;		/* request body bound, default 65536 */
 	long last_used_interval;	/* seconds, default 86400 */
+	long pat_default_expiry;	/* days a new PAT lives when its
+					 * expiry is not given, default 182;
+					 * 0: never expires ("never") */
+	long pat_max_per_owner;		/* PATs an identity may hold,
+					 * default 10; 0: no limit */
 };
 
 /* Default configuration path: $(sysconfdir)/patrol/patrol.conf. Static. */
@@ -371,6 +377,8 @@ enum patrol_err patrol_token_verify(const struct patrol_key *key,
 #define PATROL_RIGHT_PAT_ALL_READ "idn:all-personal-access-tokens:read"
 #define PATROL_RIGHT_PAT_MY_READ "idn:my-personal-access-tokens:read"
 #define PATROL_RIGHT_PAT_MANAGED_READ "idn:managed-personal-access-tokens:read"
+#define PATROL_RIGHT_PAT_ALL_MANAGE "idn:all-personal-access-tokens:manage"
+#define PATROL_RIGHT_PAT_MY_MANAGE "idn:my-personal-access-tokens:manage"
 #define PATROL_RIGHT_MFA_READ "idn:mfa-configuration:read"
 #define PATROL_RIGHT_MFA_MANAGE "idn:mfa-configuration:manage"
 #define PATROL_SCOPE_ALL "sp:scopes:all"
@@ -418,6 +426,8 @@ struct patrol_pat {
 	int64_t created;	/* ms */
 	int64_t last_used;	/* ms, or -1 for null */
 	int managed;
+	int64_t expires;	/* ms: expirationDate, or -1 for never */
+	long validity;		/* accessTokenValiditySeconds */
 	char secret_hash[PATROL_HASH_LEN + 1];
 };
 
@@ -438,7 +448,7 @@ enum patrol_err patrol_store_open(const struct patrol_conf *conf, int create,
 void patrol_store_close(struct patrol_store *st);
 
 /* The schema version this library writes and expects. */
-#define PATROL_SCHEMA_VERSION 1
+#define PATROL_SCHEMA_VERSION 2
 
 /* Adds an identity; id->id must be set (patrol_id_new). EXISTS on duplicate
  * id. Arguments borrowed. */
@@ -449,28 +459,86 @@ enum patrol_err patrol_store_identity_add(struct patrol_store *st,
 enum patrol_err patrol_store_identity_get(struct patrol_store *st,
     const char *id, struct patrol_identity *out, struct patrol_error *err);
 
-/* Adds a PAT; all fields but owner_name must be set. NOTFOUND if the owner
- * does not exist, EXISTS if the owner already has a PAT of that name. */
+/* Adds a PAT; all fields but owner_name must be set (validity in
+ * PATROL_VALIDITY_MIN..MAX, expires -1 or not negative). NOTFOUND if the
+ * owner does not exist, EXISTS if the owner already has a PAT of that name
+ * or the id is taken, LIMIT if max_per_owner is not 0 and the owner already
+ * holds that many PATs (counted and added atomically). */
 enum patrol_err patrol_store_pat_add(struct patrol_store *st,
+    const struct patrol_pat *pat, long max_per_owner,
+    struct patrol_error *err);
+
+/* Replaces the name, scope, expires and validity of the PAT pat->id with
+ * those of *pat (the other fields are ignored). NOTFOUND if absent, EXISTS
+ * if its owner has another PAT of the new name. Checks as pat_add. */
+enum patrol_err patrol_store_pat_update(struct patrol_store *st,
     const struct patrol_pat *pat, struct patrol_error *err);
+
+/* Deletes a PAT. NOTFOUND if absent. */
+enum patrol_err patrol_store_pat_delete(struct patrol_store *st,
+    const char *id, struct patrol_error *err);
+
+/* Explicit write transactions (patrolctl pat import): begin takes the
+ * write lock at once (busy timeout applies); commit makes the writes done
+ * since durable; rollback undoes them and cannot fail. Without begin,
+ * every store function is its own transaction. Nested begin is INVALID. */
+enum patrol_err patrol_store_begin(struct patrol_store *st,
+    struct patrol_error *err);
+enum patrol_err patrol_store_commit(struct patrol_store *st,
+    struct patrol_error *err);
+void patrol_store_rollback(struct patrol_store *st);
 
 /* Fills *out including secret_hash and owner_name. NOTFOUND if absent. */
 enum patrol_err patrol_store_pat_get(struct patrol_store *st, const char *id,
     struct patrol_pat *out, struct patrol_error *err);
 
+/* Sort keys of a PAT listing (the `sorters` parameter). */
+enum patrol_pat_sort_key {
+	PATROL_PAT_SORT_CREATED,	/* "created" */
+	PATROL_PAT_SORT_NAME,		/* "name", ASCII case-insensitive */
+	PATROL_PAT_SORT_LAST_USED	/* "lastUsed", nulls first (asc) */
+};
+
+struct patrol_pat_sorter {
+	enum patrol_pat_sort_key key;
+	int desc;			/* "-name": descending */
+};
+
+#define PATROL_PAT_SORTERS_MAX 3	/* each key at most once */
+#define PATROL_PAT_LIMIT_MAX 250	/* largest `limit` of the API */
+
 struct patrol_pat_query {
 	const char *owner_id;			/* NULL: every owner */
 	int include_managed;			/* 0: skip managed PATs */
-	const struct patrol_filter *filter;	/* bound to patrol_pat_filter_schema, or NULL */
+	const struct patrol_filter *filter;	/* bound to `schema`, or NULL */
+	/* The schema the filter was bound to: patrol_pat_filter_schema (NULL
+	 * means that one) or patrol_pat_admin_filter_schema. */
+	const struct patrol_filter_schema *schema;
+	/* Order: sorters[0..nsorters) then id ascending, so that pages are
+	 * stable; no sorters: created ascending. */
+	struct patrol_pat_sorter sorters[PATROL_PAT_SORTERS_MAX];
+	size_t nsorters;
+	int64_t limit;				/* rows at most; 0: no limit */
+	int64_t offset;				/* rows skipped, >= 0 */
+	int with_hash;				/* fill secret_hash */
 };
 
-/* Called once per PAT, in (created, id) order; `pat` is borrowed for the call
- * (secret_hash is empty). Return nonzero to stop the listing early. */
+/* Parses a `sorters` value, s[0..len): comma-separated keys (created, name,
+ * lastUsed), each optionally prefixed by "-", each at most once, into
+ * q->sorters and q->nsorters. INVALID with a text naming the offending key
+ * ("sorters: unknown field 'x' (supported: created, name, lastUsed)"). */
+enum patrol_err patrol_pat_sorters_parse(const char *s, size_t len,
+    struct patrol_pat_query *q, struct patrol_error *err);
+
+/* Called once per PAT, in the query's order; `pat` is borrowed for the call
+ * (secret_hash empty unless the query asked for it). Return nonzero to stop
+ * the listing early. */
 typedef int (*patrol_pat_cb)(void *arg, const struct patrol_pat *pat);
 
-/* Filterable fields of `patrolctl pat list --filters` (evaluated in process
- * with patrol_filter_eval): id, name, owner.id, owner.name (strings, every
- * operator), created, lastUsed (datetimes; lastUsed nullable), managed (bool). */
+/* Filterable fields of `patrolctl pat list --filters`: id, name, owner.id,
+ * owner.name (strings, every operator), created, lastUsed, expirationDate
+ * (datetimes; the last two nullable), accessTokenValiditySeconds (number),
+ * managed (bool). */
 extern const struct patrol_filter_schema patrol_pat_admin_filter_schema;
 
 /* A patrol_filter_getter over a `const struct patrol_pat *` passed as arg,
@@ -480,14 +548,19 @@ enum patrol_err patrol_pat_filter_value(void *arg,
 
 /* The API representation of a PAT (GetPersonalAccessTokenResponse): id,
  * name, scope (array or null), owner {type,id,name}, created, lastUsed (or
- * null), managed. Never includes the secret hash. New reference; NULL on
- * ENOMEM. */
+ * null), managed, expirationDate (or null), accessTokenValiditySeconds.
+ * Never includes the secret hash. New reference; NULL on ENOMEM. */
 json_t *patrol_pat_to_json(const struct patrol_pat *pat);
 
 /* Streams matching PATs to cb without holding them all in memory. Returns
  * PATROL_OK also when cb stopped the listing. */
 enum patrol_err patrol_store_pat_list(struct patrol_store *st,
     const struct patrol_pat_query *q, patrol_pat_cb cb, void *arg,
+    struct patrol_error *err);
+
+/* The number of PATs the query matches, limit and offset ignored. */
+enum patrol_err patrol_store_pat_count(struct patrol_store *st,
+    const struct patrol_pat_query *q, int64_t *count,
     struct patrol_error *err);
 
 /* Sets last_used = now (ms) when it is null or at most now - interval_ms.
@@ -522,6 +595,64 @@ enum patrol_err patrol_duo_update(struct patrol_store *st, const char *body,
 /* Returns 1 if s[0..len) is valid UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF), else 0. Cannot fail. */
 int patrol_utf8_valid(const char *s, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* PAT rules shared by the API and patrolctl (pat.c)                   */
+/* ------------------------------------------------------------------ */
+
+#define PATROL_VALIDITY_MIN 15		/* accessTokenValiditySeconds */
+#define PATROL_VALIDITY_MAX 43200
+#define PATROL_VALIDITY_DEFAULT 43200
+
+/* Each check returns PATROL_OK or PATROL_ERR_INVALID with err->text naming
+ * the field and the rule, e.g. "name must be 1 to 128 bytes" or "scope 2
+ * ('a b') has a character not allowed in a scope (RFC 6749, section 3.3)".
+ * Arguments are borrowed. */
+
+/* A PAT name: 1 to PATROL_NAME_MAX bytes of UTF-8, no control characters. */
+enum patrol_err patrol_pat_check_name(const char *name,
+    struct patrol_error *err);
+
+/* A scope list: 1 to PATROL_SCOPE_MAX scopes, each 1 to PATROL_SCOPE_LEN_MAX
+ * scope-token characters (RFC 6749 section 3.3), none twice. (A null scope,
+ * meaning sp:scopes:all, is not a list and is not checked here.) */
+enum patrol_err patrol_pat_check_scope(char *const *scope, size_t n,
+    struct patrol_error *err);
+
+/* accessTokenValiditySeconds: PATROL_VALIDITY_MIN..PATROL_VALIDITY_MAX. */
+enum patrol_err patrol_pat_check_validity(long seconds,
+    struct patrol_error *err);
+
+/* expirationDate: -1 (never) or later than now (both ms). */
+enum patrol_err patrol_pat_check_expiry(int64_t expires, int64_t now,
+    struct patrol_error *err);
+
+/* Returns 1 if the PAT has expired at time now (ms), else 0. */
+int patrol_pat_expired(const struct patrol_pat *pat, int64_t now);
+
+/* What a new PAT is made of. */
+struct patrol_pat_spec {
+	const char *owner_id;
+	const char *name;
+	char *const *scope;	/* ignored when scope_null */
+	size_t nscope;
+	int scope_null;		/* JSON null: sp:scopes:all */
+	long validity;		/* 0: PATROL_VALIDITY_DEFAULT */
+	int64_t expires;	/* ms; 0: conf->pat_default_expiry; -1: never */
+	int managed;
+};
+
+/* Creates a PAT for spec->owner_id at time now (ms): checks the spec with
+ * the functions above, makes an id and a secret, stores the secret's hash
+ * within the owner's limit (conf->pat_max_per_owner). On success *out is
+ * the stored PAT (clear with patrol_pat_clear; owner_name filled) and
+ * secret holds the secret, shown this once (wipe it after use). Errors:
+ * INVALID (a rule), NOTFOUND (no such owner), EXISTS (the owner has a PAT
+ * of this name), LIMIT (the owner holds the maximum), and the store's. */
+enum patrol_err patrol_pat_create(struct patrol_store *st,
+    const struct patrol_conf *conf, const struct patrol_pat_spec *spec,
+    int64_t now, struct patrol_pat *out,
+    char secret[PATROL_SECRET_LEN + 1], struct patrol_error *err);
 
 /* ------------------------------------------------------------------ */
 /* HTTP service (server.c and friends)                                 */

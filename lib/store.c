@@ -246,36 +246,95 @@ patrol_store_identity_get(struct patrol_store *st, const char *id,
 	return st->ops->identity_get(st, id, out, err);
 }
 
-enum patrol_err
-patrol_store_pat_add(struct patrol_store *st, const struct patrol_pat *pat,
-    struct patrol_error *err)
+/* Checks what pat_add and pat_update store. */
+static enum patrol_err
+check_pat(const struct patrol_pat *pat, struct patrol_error *err)
 {
+	enum patrol_err	 rc;
+
 	if (!patrol_id_valid(pat->id))
 		return invalid(err, "personal access token id must be 32 "
 		    "lowercase hexadecimal characters");
+	if ((rc = patrol_pat_check_name(pat->name, err)) != PATROL_OK)
+		return rc;
+	/* An empty list, which the rules refuse, may come from an older
+	 * database or an import: it stores (and allows nothing). */
+	if (!pat->scope_null && pat->nscope > 0 &&
+	    (rc = patrol_pat_check_scope(pat->scope, pat->nscope, err)) !=
+	    PATROL_OK)
+		return rc;
+	if ((rc = patrol_pat_check_validity(pat->validity, err)) !=
+	    PATROL_OK)
+		return rc;
+	if (pat->expires < -1)
+		return invalid(err, "personal access token expiry must not "
+		    "be negative");
+	return PATROL_OK;
+}
+
+enum patrol_err
+patrol_store_pat_add(struct patrol_store *st, const struct patrol_pat *pat,
+    long max_per_owner, struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+
+	if ((rc = check_pat(pat, err)) != PATROL_OK)
+		return rc;
 	if (!patrol_id_valid(pat->owner_id))
 		return invalid(err, "personal access token owner id must be "
 		    "32 lowercase hexadecimal characters");
-	if (!name_valid(pat->name))
-		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
-		    "personal access token name must be 1 to %d bytes of "
-		    "UTF-8", PATROL_NAME_MAX);
-	if (!pat->scope_null && pat->nscope > PATROL_SCOPE_MAX)
-		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
-		    "personal access token scope has more than %d entries",
-		    PATROL_SCOPE_MAX);
-	if (!pat->scope_null &&
-	    !strv_valid(pat->scope, pat->nscope, PATROL_SCOPE_LEN_MAX))
-		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
-		    "personal access token scopes must be 1 to %d bytes of "
-		    "UTF-8", PATROL_SCOPE_LEN_MAX);
 	if (!hash_valid(pat->secret_hash))
 		return invalid(err, "personal access token secret hash must "
 		    "be 64 lowercase hexadecimal characters");
-	if (pat->created < 0 || pat->last_used < -1)
-		return invalid(err, "personal access token times must not be "
-		    "negative");
-	return st->ops->pat_add(st, pat, err);
+	if (pat->created < 0 || pat->last_used < -1 || max_per_owner < 0)
+		return invalid(err, "personal access token times and limits "
+		    "must not be negative");
+	return st->ops->pat_add(st, pat, max_per_owner, err);
+}
+
+enum patrol_err
+patrol_store_pat_update(struct patrol_store *st, const struct patrol_pat *pat,
+    struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+
+	if ((rc = check_lookup_id(pat->id, "personal access token", err)) !=
+	    PATROL_OK)
+		return rc;
+	if ((rc = check_pat(pat, err)) != PATROL_OK)
+		return rc;
+	return st->ops->pat_update(st, pat, err);
+}
+
+enum patrol_err
+patrol_store_pat_delete(struct patrol_store *st, const char *id,
+    struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+
+	if ((rc = check_lookup_id(id, "personal access token", err)) !=
+	    PATROL_OK)
+		return rc;
+	return st->ops->pat_delete(st, id, err);
+}
+
+enum patrol_err
+patrol_store_begin(struct patrol_store *st, struct patrol_error *err)
+{
+	return st->ops->begin(st, err);
+}
+
+enum patrol_err
+patrol_store_commit(struct patrol_store *st, struct patrol_error *err)
+{
+	return st->ops->commit(st, err);
+}
+
+void
+patrol_store_rollback(struct patrol_store *st)
+{
+	if (st != NULL)
+		st->ops->rollback(st);
 }
 
 enum patrol_err
@@ -291,17 +350,65 @@ patrol_store_pat_get(struct patrol_store *st, const char *id,
 	return st->ops->pat_get(st, id, out, err);
 }
 
+/* Checks a listing's query; *none is set when it cannot match anything. */
+static enum patrol_err
+check_query(const struct patrol_pat_query *q, int *none,
+    struct patrol_error *err)
+{
+	size_t	 i, j;
+
+	*none = 0;
+	if (q == NULL)
+		return invalid(err, "listing needs a query");
+	if (q->schema != NULL && q->schema != &patrol_pat_filter_schema &&
+	    q->schema != &patrol_pat_admin_filter_schema)
+		return invalid(err, "listing filter schema is not a PAT "
+		    "schema");
+	if (q->nsorters > PATROL_PAT_SORTERS_MAX)
+		return invalid(err, "too many sorters");
+	for (i = 0; i < q->nsorters; i++) {
+		if (q->sorters[i].key > PATROL_PAT_SORT_LAST_USED)
+			return invalid(err, "unknown sort key");
+		for (j = 0; j < i; j++)
+			if (q->sorters[j].key == q->sorters[i].key)
+				return invalid(err, "sort key given twice");
+	}
+	if (q->offset < 0 || q->limit < 0)
+		return invalid(err, "listing limit and offset must not be "
+		    "negative");
+	/* A malformed owner id owns nothing. */
+	if (q->owner_id != NULL && !patrol_id_valid(q->owner_id))
+		*none = 1;
+	return PATROL_OK;
+}
+
 enum patrol_err
 patrol_store_pat_list(struct patrol_store *st,
     const struct patrol_pat_query *q, patrol_pat_cb cb, void *arg,
     struct patrol_error *err)
 {
-	if (q == NULL || cb == NULL)
-		return invalid(err, "listing needs a query and a callback");
-	/* A malformed owner id owns nothing. */
-	if (q->owner_id != NULL && !patrol_id_valid(q->owner_id))
-		return PATROL_OK;
+	enum patrol_err	 rc;
+	int		 none;
+
+	if (cb == NULL)
+		return invalid(err, "listing needs a callback");
+	if ((rc = check_query(q, &none, err)) != PATROL_OK || none)
+		return rc;
 	return st->ops->pat_list(st, q, cb, arg, err);
+}
+
+enum patrol_err
+patrol_store_pat_count(struct patrol_store *st,
+    const struct patrol_pat_query *q, int64_t *count,
+    struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+	int		 none;
+
+	*count = 0;
+	if ((rc = check_query(q, &none, err)) != PATROL_OK || none)
+		return rc;
+	return st->ops->pat_count(st, q, count, err);
 }
 
 enum patrol_err

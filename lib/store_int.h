@@ -38,13 +38,21 @@ struct store_ops {
 			    const char *id, struct patrol_identity *out,
 			    struct patrol_error *err);
 	enum patrol_err	(*pat_add)(struct patrol_store *st,
+			    const struct patrol_pat *pat, long max_per_owner,
+			    struct patrol_error *err);
+	enum patrol_err	(*pat_update)(struct patrol_store *st,
 			    const struct patrol_pat *pat,
 			    struct patrol_error *err);
+	enum patrol_err	(*pat_delete)(struct patrol_store *st,
+			    const char *id, struct patrol_error *err);
 	enum patrol_err	(*pat_get)(struct patrol_store *st, const char *id,
 			    struct patrol_pat *out, struct patrol_error *err);
 	enum patrol_err	(*pat_list)(struct patrol_store *st,
 			    const struct patrol_pat_query *q,
 			    patrol_pat_cb cb, void *arg,
+			    struct patrol_error *err);
+	enum patrol_err	(*pat_count)(struct patrol_store *st,
+			    const struct patrol_pat_query *q, int64_t *count,
 			    struct patrol_error *err);
 	enum patrol_err	(*pat_touch)(struct patrol_store *st, const char *id,
 			    int64_t now, int64_t interval_ms, int *updated,
@@ -53,6 +61,11 @@ struct store_ops {
 			    struct patrol_error *err);
 	enum patrol_err	(*duo_put)(struct patrol_store *st, const char *json,
 			    struct patrol_error *err);
+	enum patrol_err	(*begin)(struct patrol_store *st,
+			    struct patrol_error *err);
+	enum patrol_err	(*commit)(struct patrol_store *st,
+			    struct patrol_error *err);
+	void		(*rollback)(struct patrol_store *st);
 };
 
 extern const struct store_ops store_sqlite_ops;

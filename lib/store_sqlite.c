@@ -28,8 +28,10 @@
  * creates the schema. Append only: a released entry never changes.
  *
  * identity.rights and pat.scope are JSON arrays of strings (pat.scope NULL
- * for the JSON null scope). Times are ms since the epoch. The index behind
- * UNIQUE (owner_id, name) also serves lookups by owner and the foreign key.
+ * for the JSON null scope). Times are ms since the epoch, pat.expires NULL
+ * for never. The index behind UNIQUE (owner_id, name) also serves lookups
+ * by owner and the foreign key; the others serve the listing's sort keys
+ * (each ends in id, the tie-breaker) and a lastUsed filter.
  */
 static const char *const migrations[PATROL_SCHEMA_VERSION] = {
 	"CREATE TABLE identity ("
@@ -54,6 +56,13 @@ static const char *const migrations[PATROL_SCHEMA_VERSION] = {
 	"  json TEXT NOT NULL,"
 	"  updated INTEGER NOT NULL"
 	");",
+	/* 1 -> 2: expiry and token validity; indexes for sorting. */
+	"ALTER TABLE pat ADD COLUMN expires INTEGER;"
+	"ALTER TABLE pat ADD COLUMN validity INTEGER NOT NULL DEFAULT 43200"
+	"  CHECK (validity BETWEEN 15 AND 43200);"
+	"CREATE INDEX pat_last_used ON pat (last_used, id);"
+	"CREATE INDEX pat_name ON pat (name COLLATE NOCASE, id);"
+	"CREATE INDEX pat_owner_created ON pat (owner_id, created, id);",
 };
 
 /* The columns every PAT query returns, in this order (see fill_pat). The
@@ -62,7 +71,8 @@ static const char *const migrations[PATROL_SCHEMA_VERSION] = {
  * can say "identity no longer exists". */
 #define PAT_COLUMNS \
 	"p.id, p.name, p.scope, p.owner_id, i.name, p.created, " \
-	"p.last_used, p.managed"
+	"p.last_used, p.managed, p.expires, p.validity"
+#define PAT_HASH_COLUMN	10	/* p.secret_hash, after PAT_COLUMNS */
 #define PAT_FROM \
 	" FROM pat p LEFT JOIN identity i ON i.id = p.owner_id"
 
@@ -73,6 +83,9 @@ enum stmt {
 	ST_PAT_GET,
 	ST_PAT_TOUCH,
 	ST_PAT_EXISTS,
+	ST_PAT_UPDATE,
+	ST_PAT_DELETE,
+	ST_PAT_OWNED,
 	ST_DUO_GET,
 	ST_DUO_PUT,
 	ST__MAX
@@ -85,7 +98,8 @@ static const char *const stmt_sql[ST__MAX] = {
 	    "SELECT id, name, rights FROM identity WHERE id = ?1",
 	[ST_PAT_ADD] =
 	    "INSERT INTO pat (id, name, scope, owner_id, created, last_used,"
-	    " managed, secret_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    " managed, secret_hash, expires, validity)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_PAT_GET] =
 	    "SELECT " PAT_COLUMNS ", p.secret_hash" PAT_FROM
 	    " WHERE p.id = ?1",
@@ -94,6 +108,13 @@ static const char *const stmt_sql[ST__MAX] = {
 	    " AND (last_used IS NULL OR last_used <= ?3)",
 	[ST_PAT_EXISTS] =
 	    "SELECT 1 FROM pat WHERE id = ?1",
+	[ST_PAT_UPDATE] =
+	    "UPDATE pat SET name = ?2, scope = ?3, expires = ?4, validity = ?5"
+	    " WHERE id = ?1",
+	[ST_PAT_DELETE] =
+	    "DELETE FROM pat WHERE id = ?1",
+	[ST_PAT_OWNED] =
+	    "SELECT count(*) FROM pat WHERE owner_id = ?1",
 	[ST_DUO_GET] =
 	    "SELECT json FROM duo_config WHERE id = 1",
 	[ST_DUO_PUT] =
@@ -102,12 +123,27 @@ static const char *const stmt_sql[ST__MAX] = {
 	    " updated = excluded.updated",
 };
 
-/* SQL for the fields of patrol_pat_filter_schema, looked up by name. */
+/* SQL for the filterable fields of both PAT schemas, looked up by name. */
 static const struct {
 	const char	*field;
 	const char	*column;
 } filter_columns[] = {
+	{ "id", "p.id" },
+	{ "name", "p.name" },
+	{ "owner.id", "p.owner_id" },
+	{ "owner.name", "i.name" },
+	{ "created", "p.created" },
 	{ "lastUsed", "p.last_used" },
+	{ "expirationDate", "p.expires" },
+	{ "accessTokenValiditySeconds", "p.validity" },
+	{ "managed", "p.managed" },
+};
+
+/* ORDER BY terms of the sort keys, by enum patrol_pat_sort_key. */
+static const char *const sort_columns[] = {
+	[PATROL_PAT_SORT_CREATED] = "p.created",
+	[PATROL_PAT_SORT_NAME] = "p.name COLLATE NOCASE",
+	[PATROL_PAT_SORT_LAST_USED] = "p.last_used",
 };
 
 struct sqlite_store {
@@ -115,11 +151,14 @@ struct sqlite_store {
 	sqlite3			*db;
 	char			*path;		/* new: the database file */
 	sqlite3_stmt		*stmt[ST__MAX];
-	const char		**cols;		/* new: SQL column of each field
-						 * of patrol_pat_filter_schema */
+	/* new: the SQL column of each field of patrol_pat_filter_schema
+	 * and of patrol_pat_admin_filter_schema */
+	const char		**cols_api;
+	const char		**cols_admin;
 };
 
-static enum patrol_err filter_schema_columns(const char ***,
+static enum patrol_err filter_schema_columns(
+    const struct patrol_filter_schema *, const char ***,
     struct patrol_error *);
 
 static struct sqlite_store *
@@ -283,7 +322,8 @@ sqlite_close(struct patrol_store *st)
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);
-	free(s->cols);
+	free(s->cols_api);
+	free(s->cols_admin);
 	free(s->path);
 	free(s);
 }
@@ -363,7 +403,10 @@ sqlite_open(const struct patrol_conf *conf, int create,
 			goto fail;
 		}
 	/* Once per store, not per listing: the schema is constant. */
-	if ((rc = filter_schema_columns(&s->cols, err)) != PATROL_OK)
+	if ((rc = filter_schema_columns(&patrol_pat_filter_schema,
+	    &s->cols_api, err)) != PATROL_OK ||
+	    (rc = filter_schema_columns(&patrol_pat_admin_filter_schema,
+	    &s->cols_admin, err)) != PATROL_OK)
 		goto fail;
 	*out = &s->base;
 	return PATROL_OK;
@@ -463,7 +506,7 @@ column_error(enum patrol_err rc, const char *what, const char *id,
 
 /*
  * Fills *pat (zeroed or cleared) from a row of PAT_COLUMNS, plus the
- * secret hash in column 8 when `hash` is set.
+ * secret hash in column PAT_HASH_COLUMN when `hash` is set.
  */
 static enum patrol_err
 fill_pat(sqlite3_stmt *st, struct patrol_pat *pat, int hash,
@@ -479,7 +522,7 @@ fill_pat(sqlite3_stmt *st, struct patrol_pat *pat, int hash,
 	    (rc = column_fixed(st, 3, pat->owner_id,
 	    PATROL_ID_LEN)) != PATROL_OK ||
 	    (rc = column_dup(st, 4, &pat->owner_name)) != PATROL_OK ||
-	    (hash && (rc = column_fixed(st, 8, pat->secret_hash,
+	    (hash && (rc = column_fixed(st, PAT_HASH_COLUMN, pat->secret_hash,
 	    PATROL_HASH_LEN)) != PATROL_OK))
 		return column_error(rc, "personal access token", pat->id,
 		    err);
@@ -487,6 +530,9 @@ fill_pat(sqlite3_stmt *st, struct patrol_pat *pat, int hash,
 	pat->last_used = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int64(st, 6);
 	pat->managed = sqlite3_column_int(st, 7) != 0;
+	pat->expires = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 8);
+	pat->validity = (long)sqlite3_column_int64(st, 9);
 	return PATROL_OK;
 }
 
@@ -554,25 +600,92 @@ out:
 	return rc;
 }
 
+/* Binds a PAT's scope (JSON text, or NULL for the null scope) at i; *json
+ * is new and must outlive the statement's use. */
+static int
+bind_scope(sqlite3_stmt *q, int i, const struct patrol_pat *pat, char **json)
+{
+	*json = NULL;
+	if (pat->scope_null)
+		return sqlite3_bind_null(q, i);
+	if (store_strv_encode(pat->scope, pat->nscope, json) != PATROL_OK)
+		return SQLITE_NOMEM;
+	return bind_str(q, i, *json);
+}
+
+static int
+bind_expires(sqlite3_stmt *q, int i, int64_t expires)
+{
+	return expires < 0 ? sqlite3_bind_null(q, i) :
+	    sqlite3_bind_int64(q, i, expires);
+}
+
+/* The error of a failed write of pat: a name taken, an owner missing. */
+static enum patrol_err
+pat_write_error(struct sqlite_store *s, const struct patrol_pat *pat,
+    const char *what, struct patrol_error *err)
+{
+	switch (sqlite3_extended_errcode(s->db)) {
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
+		    "personal access token %s already exists", pat->id);
+	case SQLITE_CONSTRAINT_UNIQUE:
+		return patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
+		    "identity %s already has a personal access token named "
+		    "\"%s\"", pat->owner_id, pat->name);
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "identity %s not found", pat->owner_id);
+	default:
+		return db_error(s, what, err);
+	}
+}
+
+/* Fails with LIMIT when owner already holds max PATs. */
+static enum patrol_err
+check_owned(struct sqlite_store *s, const char *owner, long max,
+    struct patrol_error *err)
+{
+	sqlite3_stmt	*q = s->stmt[ST_PAT_OWNED];
+	enum patrol_err	 rc = PATROL_OK;
+
+	if (bind_str(q, 1, owner) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW)
+		rc = db_error(s, "counting personal access tokens", err);
+	else if (sqlite3_column_int64(q, 0) >= max)
+		rc = patrol_error_set(err, PATROL_ERR_LIMIT, PATROL_NOPOS,
+		    "the owner already holds %ld personal access tokens, the "
+		    "most one identity may hold (pat.max_per_owner)", max);
+	done(q);
+	return rc;
+}
+
 static enum patrol_err
 sqlite_pat_add(struct patrol_store *st, const struct patrol_pat *pat,
-    struct patrol_error *err)
+    long max_per_owner, struct patrol_error *err)
 {
 	struct sqlite_store	*s = cast(st);
 	sqlite3_stmt		*q = s->stmt[ST_PAT_ADD];
 	char			*scope = NULL;
-	int			 brc;
+	int			 brc, own = 0;
 	enum patrol_err		 rc;
 
-	if (!pat->scope_null &&
-	    store_strv_encode(pat->scope, pat->nscope, &scope) != PATROL_OK)
-		return nomem(err);
+	/* Count and insert in one transaction: the caller's, or our own,
+	 * taking the write lock before the count. */
+	if (max_per_owner > 0 && sqlite3_get_autocommit(s->db)) {
+		if ((rc = exec(s, "BEGIN IMMEDIATE", "adding a personal access "
+		    "token", err)) != PATROL_OK)
+			return rc;
+		own = 1;
+	}
+	if (max_per_owner > 0 && (rc = check_owned(s, pat->owner_id,
+	    max_per_owner, err)) != PATROL_OK)
+		goto out;
 	brc = bind_str(q, 1, pat->id);
 	if (brc == SQLITE_OK)
 		brc = bind_str(q, 2, pat->name);
 	if (brc == SQLITE_OK)
-		brc = scope == NULL ? sqlite3_bind_null(q, 3) :
-		    bind_str(q, 3, scope);
+		brc = bind_scope(q, 3, pat, &scope);
 	if (brc == SQLITE_OK)
 		brc = bind_str(q, 4, pat->owner_id);
 	if (brc == SQLITE_OK)
@@ -584,36 +697,113 @@ sqlite_pat_add(struct patrol_store *st, const struct patrol_pat *pat,
 		brc = sqlite3_bind_int(q, 7, pat->managed != 0);
 	if (brc == SQLITE_OK)
 		brc = bind_str(q, 8, pat->secret_hash);
-	if (brc != SQLITE_OK) {
+	if (brc == SQLITE_OK)
+		brc = bind_expires(q, 9, pat->expires);
+	if (brc == SQLITE_OK)
+		brc = sqlite3_bind_int64(q, 10, pat->validity);
+	if (brc == SQLITE_NOMEM)
+		rc = nomem(err);
+	else if (brc != SQLITE_OK)
 		rc = db_error(s, "adding a personal access token", err);
-		goto out;
-	}
-	if (sqlite3_step(q) == SQLITE_DONE) {
+	else if (sqlite3_step(q) == SQLITE_DONE)
 		rc = PATROL_OK;
-		goto out;
-	}
-	switch (sqlite3_extended_errcode(s->db)) {
-	case SQLITE_CONSTRAINT_PRIMARYKEY:
-		rc = patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
-		    "personal access token %s already exists", pat->id);
-		break;
-	case SQLITE_CONSTRAINT_UNIQUE:
-		rc = patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
-		    "identity %s already has a personal access token named "
-		    "\"%s\"", pat->owner_id, pat->name);
-		break;
-	case SQLITE_CONSTRAINT_FOREIGNKEY:
-		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
-		    "identity %s not found", pat->owner_id);
-		break;
-	default:
-		rc = db_error(s, "adding a personal access token", err);
-		break;
-	}
+	else
+		rc = pat_write_error(s, pat, "adding a personal access token",
+		    err);
+	done(q);
 out:
+	if (own && rc == PATROL_OK)
+		rc = exec(s, "COMMIT", "adding a personal access token", err);
+	if (own && rc != PATROL_OK)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	free(scope);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_pat_update(struct patrol_store *st, const struct patrol_pat *pat,
+    struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_PAT_UPDATE];
+	char			*scope = NULL;
+	int			 brc;
+	enum patrol_err		 rc;
+
+	brc = bind_str(q, 1, pat->id);
+	if (brc == SQLITE_OK)
+		brc = bind_str(q, 2, pat->name);
+	if (brc == SQLITE_OK)
+		brc = bind_scope(q, 3, pat, &scope);
+	if (brc == SQLITE_OK)
+		brc = bind_expires(q, 4, pat->expires);
+	if (brc == SQLITE_OK)
+		brc = sqlite3_bind_int64(q, 5, pat->validity);
+	if (brc == SQLITE_NOMEM)
+		rc = nomem(err);
+	else if (brc != SQLITE_OK)
+		rc = db_error(s, "updating a personal access token", err);
+	else if (sqlite3_step(q) != SQLITE_DONE)
+		rc = pat_write_error(s, pat, "updating a personal access "
+		    "token", err);
+	else if (sqlite3_changes(s->db) == 0)
+		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "personal access token %s not found", pat->id);
+	else
+		rc = PATROL_OK;
 	done(q);
 	free(scope);
 	return rc;
+}
+
+static enum patrol_err
+sqlite_pat_delete(struct patrol_store *st, const char *id,
+    struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_PAT_DELETE];
+	enum patrol_err		 rc = PATROL_OK;
+
+	if (bind_str(q, 1, id) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_DONE)
+		rc = db_error(s, "deleting a personal access token", err);
+	else if (sqlite3_changes(s->db) == 0)
+		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "personal access token %s not found", id);
+	done(q);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_begin(struct patrol_store *st, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+
+	if (!sqlite3_get_autocommit(s->db))
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "a transaction is already open");
+	return exec(s, "BEGIN IMMEDIATE", "starting a transaction", err);
+}
+
+static enum patrol_err
+sqlite_commit(struct patrol_store *st, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	enum patrol_err		 rc;
+
+	if ((rc = exec(s, "COMMIT", "committing a transaction", err)) !=
+	    PATROL_OK)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static void
+sqlite_rollback(struct patrol_store *st)
+{
+	struct sqlite_store	*s = cast(st);
+
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static enum patrol_err
@@ -656,8 +846,10 @@ bind_params(sqlite3_stmt *st, int first, const struct patrol_sql *sql)
 			rc = sqlite3_bind_null(st, n);
 			break;
 		case PATROL_VAL_STRING:
+			/* Copied: the compiled filter dies before the
+			 * statement does. */
 			rc = sqlite3_bind_text64(st, n, v->u.str.s,
-			    v->u.str.len, SQLITE_STATIC, SQLITE_UTF8);
+			    v->u.str.len, SQLITE_TRANSIENT, SQLITE_UTF8);
 			break;
 		case PATROL_VAL_NUMBER:
 			rc = sqlite3_bind_double(st, n, v->u.num);
@@ -680,15 +872,15 @@ bind_params(sqlite3_stmt *st, int first, const struct patrol_sql *sql)
 }
 
 /*
- * Sets *out to a new array of the SQL expressions of the fields of
- * patrol_pat_filter_schema (parallel to its fields).
+ * Sets *out to a new array of the SQL expressions of the fields of fs
+ * (parallel to its fields).
  */
 static enum patrol_err
-filter_schema_columns(const char ***out, struct patrol_error *err)
+filter_schema_columns(const struct patrol_filter_schema *fs,
+    const char ***out, struct patrol_error *err)
 {
-	const struct patrol_filter_schema	*fs = &patrol_pat_filter_schema;
-	const char				**cols;
-	size_t					 i, j, n;
+	const char	**cols;
+	size_t		 i, j, n;
 
 	n = sizeof(filter_columns) / sizeof(filter_columns[0]);
 	if ((cols = calloc(fs->nfields + 1, sizeof(*cols))) == NULL)
@@ -710,22 +902,31 @@ filter_schema_columns(const char ***out, struct patrol_error *err)
 	return PATROL_OK;
 }
 
+/*
+ * A listing's statement: the columns (or count(*) when `count`), its WHERE
+ * and, unless counting, ORDER BY, LIMIT and OFFSET. Prepared into *stmt
+ * with every parameter bound.
+ */
 static enum patrol_err
-sqlite_pat_list(struct patrol_store *st, const struct patrol_pat_query *q,
-    patrol_pat_cb cb, void *arg, struct patrol_error *err)
+list_prepare(struct sqlite_store *s, const struct patrol_pat_query *q,
+    int count, sqlite3_stmt **stmt, struct patrol_error *err)
 {
-	struct sqlite_store	*s = cast(st);
+	const struct patrol_filter_schema *fs = q->schema != NULL ?
+	    q->schema : &patrol_pat_filter_schema;
 	struct pbuf		 b = { 0 };
 	struct patrol_sql	 fsql;
-	struct patrol_pat	 pat;
 	const char		*glue = " WHERE ";
-	sqlite3_stmt		*stmt = NULL;
-	int			 nparam = 0, step;
-	enum patrol_err		 rc;
+	size_t			 i;
+	int			 nparam = 0, desc = 0;
+	enum patrol_err		 rc = PATROL_OK;
 
+	*stmt = NULL;
 	memset(&fsql, 0, sizeof(fsql));
-	memset(&pat, 0, sizeof(pat));
-	pbuf_adds(&b, "SELECT " PAT_COLUMNS PAT_FROM);
+	if (count)
+		pbuf_adds(&b, "SELECT count(*)" PAT_FROM);
+	else
+		pbuf_printf(&b, "SELECT " PAT_COLUMNS "%s" PAT_FROM,
+		    q->with_hash ? ", p.secret_hash" : "");
 	if (q->owner_id != NULL) {
 		pbuf_printf(&b, "%sp.owner_id = ?", glue);
 		glue = " AND ";
@@ -736,45 +937,97 @@ sqlite_pat_list(struct patrol_store *st, const struct patrol_pat_query *q,
 		glue = " AND ";
 	}
 	if (q->filter != NULL) {
-		if ((rc = patrol_filter_sql(q->filter,
-		    &patrol_pat_filter_schema, s->cols, PATROL_SQL_QMARK,
-		    (size_t)nparam + 1, &fsql, err)) != PATROL_OK)
+		if ((rc = patrol_filter_sql(q->filter, fs,
+		    fs == &patrol_pat_filter_schema ? s->cols_api :
+		    s->cols_admin, PATROL_SQL_QMARK, (size_t)nparam + 1,
+		    &fsql, err)) != PATROL_OK)
 			goto out;
 		pbuf_printf(&b, "%s(%s)", glue, fsql.where);
 	}
-	pbuf_adds(&b, " ORDER BY p.created, p.id");
+	if (!count) {
+		pbuf_adds(&b, " ORDER BY ");
+		for (i = 0; i < q->nsorters; i++) {
+			desc = q->sorters[i].desc;
+			pbuf_printf(&b, "%s%s, ", sort_columns[q->sorters[i].key],
+			    desc ? " DESC" : "");
+		}
+		if (q->nsorters == 0)
+			pbuf_adds(&b, "p.created, ");
+		/* The tie-breaker runs the way of the last key, so one
+		 * index (key, id) serves both directions. */
+		pbuf_printf(&b, "p.id%s", desc ? " DESC" : "");
+		if (q->limit > 0 || q->offset > 0)
+			pbuf_printf(&b, " LIMIT %lld OFFSET %lld",
+			    (long long)(q->limit > 0 ? q->limit : -1),
+			    (long long)q->offset);
+	}
 	if (b.oom) {
 		rc = nomem(err);
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, b.s, (int)b.len, &stmt, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, b.s, (int)b.len, stmt, NULL) !=
+	    SQLITE_OK ||
+	    (q->owner_id != NULL &&
+	    bind_str(*stmt, 1, q->owner_id) != SQLITE_OK) ||
+	    bind_params(*stmt, nparam + 1, &fsql) != SQLITE_OK) {
 		rc = db_error(s, "listing personal access tokens", err);
 		goto out;
 	}
-	if ((q->owner_id != NULL &&
-	    bind_str(stmt, 1, q->owner_id) != SQLITE_OK) ||
-	    bind_params(stmt, nparam + 1, &fsql) != SQLITE_OK) {
-		rc = db_error(s, "listing personal access tokens", err);
-		goto out;
+out:
+	if (rc != PATROL_OK) {
+		sqlite3_finalize(*stmt);
+		*stmt = NULL;
 	}
+	patrol_sql_clear(&fsql);
+	pbuf_free(&b);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_pat_list(struct patrol_store *st, const struct patrol_pat_query *q,
+    patrol_pat_cb cb, void *arg, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	struct patrol_pat	 pat;
+	sqlite3_stmt		*stmt = NULL;
+	int			 step;
+	enum patrol_err		 rc;
+
+	memset(&pat, 0, sizeof(pat));
+	if ((rc = list_prepare(s, q, 0, &stmt, err)) != PATROL_OK)
+		return rc;
 	/* One row at a time into one reused struct: memory stays flat. */
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		patrol_pat_clear(&pat);
-		if ((rc = fill_pat(stmt, &pat, 0, err)) != PATROL_OK)
+		if ((rc = fill_pat(stmt, &pat, q->with_hash, err)) !=
+		    PATROL_OK)
 			goto out;
 		if (cb(arg, &pat) != 0)
 			break;
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		rc = db_error(s, "listing personal access tokens", err);
-	else
-		rc = PATROL_OK;
 out:
 	sqlite3_finalize(stmt);
 	patrol_pat_clear(&pat);
-	patrol_sql_clear(&fsql);
-	pbuf_free(&b);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_pat_count(struct patrol_store *st, const struct patrol_pat_query *q,
+    int64_t *count, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*stmt = NULL;
+	enum patrol_err		 rc;
+
+	if ((rc = list_prepare(s, q, 1, &stmt, err)) != PATROL_OK)
+		return rc;
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		rc = db_error(s, "counting personal access tokens", err);
+	else
+		*count = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -853,14 +1106,20 @@ sqlite_duo_put(struct patrol_store *st, const char *json,
 }
 
 const struct store_ops store_sqlite_ops = {
-	sqlite_open,
-	sqlite_close,
-	sqlite_identity_add,
-	sqlite_identity_get,
-	sqlite_pat_add,
-	sqlite_pat_get,
-	sqlite_pat_list,
-	sqlite_pat_touch,
-	sqlite_duo_get,
-	sqlite_duo_put,
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.identity_add = sqlite_identity_add,
+	.identity_get = sqlite_identity_get,
+	.pat_add = sqlite_pat_add,
+	.pat_update = sqlite_pat_update,
+	.pat_delete = sqlite_pat_delete,
+	.pat_get = sqlite_pat_get,
+	.pat_list = sqlite_pat_list,
+	.pat_count = sqlite_pat_count,
+	.pat_touch = sqlite_pat_touch,
+	.duo_get = sqlite_duo_get,
+	.duo_put = sqlite_duo_put,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
 };

@@ -187,7 +187,7 @@ DB="$S/patrol.db"
 
 ctl init
 is "$rc" 0 "init: exit 0"
-like "$out" "created database $DB (schema 1)" "init: says it created the database"
+like "$out" "created database $DB (schema 2)" "init: says it created the database"
 like "$out" "created signing key $S/signing.key" "init: says it created the key"
 is "$(wc -c < "$S/signing.key" | tr -d ' ')" 64 "init: 64-byte key"
 like "$(ls -l "$S/signing.key")" "-rw-------" "init: key is mode 0600"
@@ -196,7 +196,7 @@ cp "$S/signing.key" "$tmp/key.before"
 
 ctl init
 is "$rc" 0 "init again: exit 0"
-like "$out" "database $DB already initialised (schema 1)" \
+like "$out" "database $DB already initialised (schema 2)" \
 	"init again: database already there"
 like "$out" "signing key $S/signing.key already exists" \
 	"init again: key already there"
@@ -207,7 +207,7 @@ conf "$tmp/e"
 : > "$tmp/e/patrol.db"
 run --config "$tmp/e/patrol.conf" init
 is "$rc" 0 "init on an empty database file: exit 0"
-like "$out" "initialised database $tmp/e/patrol.db (schema 1)" \
+like "$out" "initialised database $tmp/e/patrol.db (schema 2)" \
 	"init on an empty database file: initialised"
 
 mkdir "$tmp/pg"
@@ -356,7 +356,7 @@ is "$(jget "$out" .lastUsed)" null "pat show --json: lastUsed null"
 is "$(jget "$out" .owner.type)" IDENTITY "pat show --json: owner type"
 is "$(jget "$out" '.owner.name')" Alice "pat show --json: owner name"
 is "$(jget "$out" 'keys | join(",")')" \
-	created,id,lastUsed,managed,name,owner,scope "pat show --json: API keys only"
+	accessTokenValiditySeconds,created,expirationDate,id,lastUsed,managed,name,owner,scope "pat show --json: API keys only"
 unlike "$out" "$hash" "pat show --json: no hash"
 
 ctl pat create --owner "$alice" --name ci
@@ -467,7 +467,7 @@ is "$(jget "$out" '[.[].name] | join(",")')" ci,ci,deploy,x,x2 \
 	"pat list --json: creation order"
 is "$(jget "$out" '.[0].owner.name')" Alice "pat list --json: owner"
 is "$(jget "$out" '[.[] | keys | join(",")] | unique | join(" ")')" \
-	created,id,lastUsed,managed,name,owner,scope "pat list --json: API keys only"
+	accessTokenValiditySeconds,created,expirationDate,id,lastUsed,managed,name,owner,scope "pat list --json: API keys only"
 unlike "$out" "$hash" "pat list --json: no hash"
 
 ctl pat list --owner "$bob" --json

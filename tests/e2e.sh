@@ -414,9 +414,9 @@ is "$status" 200 "owner-id=me: 200"
 json_headers "list"
 is "$(ids)" "$adm_id $adm2_id $admsc_id $admmfa_id" "owner-id=me: the caller's PATs in creation order"
 me_body=$body
-jok "$body" 'all(.[]; (keys == ["created","id","lastUsed","managed","name","owner","scope"])
+jok "$body" 'all(.[]; (keys == ["accessTokenValiditySeconds","created","expirationDate","id","lastUsed","managed","name","owner","scope"])
     and (.owner | keys == ["id","name","type"]) and .owner.type == "IDENTITY")' \
-    "items have exactly id,name,scope,owner{type,id,name},created,lastUsed,managed"
+    "items have exactly id,name,scope,owner{type,id,name},created,lastUsed,managed,expirationDate,accessTokenValiditySeconds"
 jok "$body" "all(.[]; (.id | test(\"$ID_RE\")) and (.created | test(\"$TIME_RE\"))
     and (.lastUsed == null or (.lastUsed | test(\"$TIME_RE\")))
     and (.managed | type == \"boolean\") and (.name | type == \"string\")

@@ -128,7 +128,7 @@ main(void)
 		for (n = 0; listed[n] != NULL; n++)
 			ok(patrol_right_known(listed[n]),
 			    "listed right %s is known", listed[n]);
-		is_int(n, 6, "six rights are listed");
+		is_int(n, 8, "eight rights are listed");
 	}
 	return done_testing();
 }

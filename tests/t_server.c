@@ -210,9 +210,11 @@ add_pat(struct patrol_store *st, const char *owner, const char *name,
 	p.created = patrol_time_now();
 	p.last_used = -1;
 	p.managed = managed;
+	p.expires = -1;
+	p.validity = PATROL_VALIDITY_DEFAULT;
 	patrol_random_hex(sec, PATROL_SECRET_LEN / 2);
 	patrol_secret_hash(sec, strlen(sec), p.secret_hash);
-	if (patrol_store_pat_add(st, &p, &err) != PATROL_OK)
+	if (patrol_store_pat_add(st, &p, 0, &err) != PATROL_OK)
 		tap_diag("pat_add: %s", err.text);
 	if (id != NULL)
 		strcpy(id, p.id);
@@ -538,7 +540,8 @@ test_list(struct patrol_server *s)
 	json_t		*item;
 	char		 uri[512];
 	const char	*keys[] = { "id", "name", "scope", "owner", "created",
-	    "lastUsed", "managed" };
+	    "lastUsed", "managed", "expirationDate",
+	    "accessTokenValiditySeconds" };
 	size_t		 i;
 
 	request(s, "GET", "/beta/personal-access-tokens?owner-id=me",
@@ -546,8 +549,8 @@ test_list(struct patrol_server *s)
 	is_int(r.status, 200, "owner-id=me with the my-read right");
 	is_int(json_array_size(r.json), 1, "own non-managed PAT only");
 	item = json_array_get(r.json, 0);
-	is_int(json_object_size(item), 7, "exactly seven fields");
-	for (i = 0; i < 7; i++)
+	is_int(json_object_size(item), 9, "exactly nine fields");
+	for (i = 0; i < 9; i++)
 		ok(json_object_get(item, keys[i]) != NULL, "field %s", keys[i]);
 	is_str(jstr(item, "id"), who[MINE].pat, "id");
 	is_str(jstr(json_object_get(item, "owner"), "type"), "IDENTITY",

@@ -333,6 +333,8 @@ mkpat(struct patrol_pat *p, const char *id, const char *owner,
 	p->created = created;
 	p->last_used = -1;
 	p->scope_null = 1;
+	p->expires = -1;
+	p->validity = PATROL_VALIDITY_DEFAULT;
 }
 
 static void
@@ -348,19 +350,19 @@ test_pat(struct patrol_store *st)
 
 	/* PAT1: scope null, never used. */
 	mkpat(&p, PAT1, ALICE, "cli", 1000);
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_OK, "add PAT1");
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_OK, "add PAT1");
 	p.name = "other";
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_EXISTS,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_EXISTS,
 	    "same id again: EXISTS");
 	is_str(err.text, "personal access token " PAT1 " already exists",
 	    "duplicate id text");
 	mkpat(&p, PAT2, ALICE, "cli", 2000);
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_EXISTS,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_EXISTS,
 	    "same name, same owner: EXISTS");
 	is_str(err.text, "identity " ALICE " already has a personal access "
 	    "token named \"cli\"", "duplicate name text");
 	mkpat(&p, PAT2, NOBODY, "cli", 2000);
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_NOTFOUND,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_NOTFOUND,
 	    "unknown owner: NOTFOUND");
 	is_str(err.text, "identity " NOBODY " not found", "unknown owner text");
 
@@ -369,7 +371,7 @@ test_pat(struct patrol_store *st)
 	p.scope_null = 0;
 	p.last_used = 1234567;
 	p.managed = 1;
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_OK,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_OK,
 	    "same name, other owner");
 	/* PAT3: a scope list. */
 	mkpat(&p, PAT3, ALICE, "scoped", 3000);
@@ -377,7 +379,7 @@ test_pat(struct patrol_store *st)
 	p.scope = scope;
 	p.nscope = 2;
 	p.last_used = 0;
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_OK, "add PAT3");
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_OK, "add PAT3");
 
 	is_int(patrol_store_pat_get(st, PAT1, &got, &err), PATROL_OK,
 	    "get PAT1");
@@ -425,27 +427,27 @@ test_pat(struct patrol_store *st)
 
 	/* Arguments checked before storage. */
 	mkpat(&p, "zz", ALICE, "x", 1);
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "bad id: INVALID");
 	mkpat(&p, PAT6, "zz", "x", 1);
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "bad owner id: INVALID");
 	mkpat(&p, PAT6, ALICE, "", 1);
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "empty name: INVALID");
 	mkpat(&p, PAT6, ALICE, "x", -1);
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "negative created: INVALID");
 	mkpat(&p, PAT6, ALICE, "x", 1);
 	p.last_used = -2;
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "last_used below -1: INVALID");
 	mkpat(&p, PAT6, ALICE, "x", 1);
 	p.secret_hash[3] = 'G';
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "bad hash: INVALID");
 	p.secret_hash[3] = '\0';
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "short hash: INVALID");
 	for (i = 0; i <= PATROL_SCOPE_MAX; i++)
 		manyscope[i] = "sp:scopes:all";
@@ -453,19 +455,19 @@ test_pat(struct patrol_store *st)
 	p.scope_null = 0;
 	p.scope = manyscope;
 	p.nscope = PATROL_SCOPE_MAX + 1;
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "too many scopes: INVALID");
 	memset(longscope, 's', sizeof(longscope) - 1);
 	longscope[sizeof(longscope) - 1] = '\0';
 	manyscope[0] = longscope;
 	p.nscope = 1;
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "over-long scope: INVALID");
 	manyscope[0] = "";
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "empty scope: INVALID");
 	manyscope[0] = NULL;
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_ERR_INVALID,
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_ERR_INVALID,
 	    "NULL scope entry: INVALID");
 	is_int(patrol_store_pat_get(st, PAT6, &got, &err),
 	    PATROL_ERR_NOTFOUND, "invalid adds stored nothing");
@@ -549,10 +551,10 @@ test_list(struct patrol_store *st)
 	/* PAT4 and PAT5 share a creation time (2500): id breaks the tie.
 	 * PAT5 is added first to show the order is not insertion order. */
 	mkpat(&p, PAT5, ALICE, "five", 2500);
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_OK, "add PAT5");
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_OK, "add PAT5");
 	mkpat(&p, PAT4, ALICE, "four", 2500);
 	p.last_used = 5000000;
-	is_int(patrol_store_pat_add(st, &p, &err), PATROL_OK, "add PAT4");
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_OK, "add PAT4");
 
 	memset(&q, 0, sizeof(q));
 	q.include_managed = 1;
@@ -793,7 +795,7 @@ test_busy(void)
 	id.name = "Alice";
 	patrol_store_identity_add(st0, &id, &err);
 	mkpat(&p, PAT1, ALICE, "cli", 1);
-	patrol_store_pat_add(st0, &p, &err);
+	patrol_store_pat_add(st0, &p, 0, &err);
 
 	if (write(down[1], "G", 1) != 1 || read(up[0], &c, 1) != 1)
 		exit(99);

@@ -108,6 +108,8 @@ add_pats(struct patrol_store *st, const char *owner, size_t from, size_t to,
 	strcpy(p.owner_id, owner);
 	p.scope_null = 1;
 	p.last_used = -1;
+	p.expires = -1;
+	p.validity = PATROL_VALIDITY_DEFAULT;
 	memset(p.secret_hash, 'a', PATROL_HASH_LEN);
 	for (i = from; i < to; i++) {
 		patrol_id_new(p.id);
@@ -116,7 +118,7 @@ add_pats(struct patrol_store *st, const char *owner, size_t from, size_t to,
 		snprintf(name, sizeof(name), "pat %zu", i);
 		p.name = name;
 		p.created = 1700000000000LL + (int64_t)i;
-		if (patrol_store_pat_add(st, &p, &err) != PATROL_OK) {
+		if (patrol_store_pat_add(st, &p, 0, &err) != PATROL_OK) {
 			tap_diag("pat_add %zu: %s", i, err.text);
 			return -1;
 		}

@@ -710,6 +710,7 @@ cmd_pat_create(struct ctx *x, const struct cmd *c, int argc, char **argv)
 	};
 	struct patrol_error	 err = { 0 };
 	struct patrol_pat	 pat;
+	struct patrol_pat_spec	 spec;
 	struct list		 scope = { 0 };
 	char			 secret[PATROL_SECRET_LEN + 1];
 	const char		*owner = NULL, *name = NULL, *slist = NULL;
@@ -752,6 +753,7 @@ cmd_pat_create(struct ctx *x, const struct cmd *c, int argc, char **argv)
 		return usage_error(c, "missing --name");
 
 	memset(&pat, 0, sizeof(pat));
+	memset(&spec, 0, sizeof(spec));
 	memset(secret, 0, sizeof(secret));
 	if (check_id(c, "--owner", owner) == -1 ||
 	    check_name(c, "name", name) == -1)
@@ -763,27 +765,17 @@ cmd_pat_create(struct ctx *x, const struct cmd *c, int argc, char **argv)
 		}
 		if (check_scope(c, &scope) == -1)
 			goto out;
-		pat.scope = scope.v;
-		pat.nscope = scope.n;
+		spec.scope = scope.v;
+		spec.nscope = scope.n;
 	} else
-		pat.scope_null = 1;
-	if ((rc = patrol_id_new(pat.id)) != PATROL_OK ||
-	    (rc = patrol_random_hex(secret, PATROL_SECRET_LEN / 2)) !=
-	    PATROL_OK ||
-	    (rc = patrol_secret_hash(secret, PATROL_SECRET_LEN,
-	    pat.secret_hash)) != PATROL_OK) {
-		msg("%s: %s", c->name, patrol_strerror(rc));
-		goto out;
-	}
-	pat.name = (char *)name;
-	memcpy(pat.owner_id, owner, PATROL_ID_LEN + 1);
-	pat.created = patrol_time_now();
-	pat.last_used = -1;
-	pat.managed = managed;
-
+		spec.scope_null = 1;
 	if (ctx_open(x, c, 0) == -1)
 		goto out;
-	rc = patrol_store_pat_add(x->st, &pat, &err);
+	spec.owner_id = owner;
+	spec.name = name;
+	spec.managed = managed;
+	rc = patrol_pat_create(x->st, x->conf, &spec, patrol_time_now(), &pat,
+	    secret, &err);
 	if (rc == PATROL_ERR_NOTFOUND) {
 		msg("%s: owner %s does not exist", c->name, owner);
 		goto out;
@@ -803,6 +795,7 @@ cmd_pat_create(struct ctx *x, const struct cmd *c, int argc, char **argv)
 		ret = EXIT_SUCCESS;
 	}
 out:
+	patrol_pat_clear(&pat);
 	wipe(secret, sizeof(secret));
 	list_free(&scope);
 	return ret;

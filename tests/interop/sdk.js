@@ -133,7 +133,8 @@ async function main() {
     'lastUsed le 2099: only the PAT the SDK just used');
   const p = r.data[0] || {};
   is(Object.keys(p).sort(),
-    ['created', 'id', 'lastUsed', 'managed', 'name', 'owner', 'scope'],
+    ['accessTokenValiditySeconds', 'created', 'expirationDate', 'id',
+      'lastUsed', 'managed', 'name', 'owner', 'scope'],
     'GetPersonalAccessTokenResponse fields');
   ok(ID_RE.test(p.id), 'id is 32 hex', p.id);
   is(p.name, 'sdk-main', 'name');
