@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A growable byte buffer, always NUL-terminated once anything was added.
  * Zero-initialise it (struct pbuf b = {0}) and release with pbuf_free. */
@@ -49,6 +50,19 @@ int hexval(char c);
 
 /* Overwrites n bytes at p with zeros in a way the compiler keeps. */
 void wipe(void *p, size_t n);
+
+/* JSON values appended to a pbuf (jsonw.c), byte for byte as jansson's
+ * json_dumps(JSON_COMPACT) writes them. Return 0 or -1 (b->oom set). */
+/* A string: s[0..len) is UTF-8 (not checked), escaped as jansson does. */
+int pbuf_json_str(struct pbuf *b, const char *s, size_t len);
+/* A time as "YYYY-MM-DDTHH:MM:SS.mmmZ", or null when ms < 0. */
+int pbuf_json_time(struct pbuf *b, int64_t ms);
+/* A decimal integer. */
+int pbuf_json_int(struct pbuf *b, int64_t v);
+
+/* Appends the API representation of pat (patrol_pat_to_json's, in its
+ * order, as json_dumps(JSON_COMPACT) would write it). 0 or -1. (pat.c) */
+int pat_json_write(struct pbuf *b, const struct patrol_pat *pat);
 
 /* ---------------------------------------------------------------- */
 /* HTTP internals (query.c, form.c, envelope.c, request.c, route.c)  */

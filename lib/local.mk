@@ -30,6 +30,7 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/store_int.h \
 	%D%/store_sqlite.c \
 	%D%/buf.c \
+	%D%/jsonw.c \
 	%D%/query.c \
 	%D%/form.c \
 	%D%/envelope.c \

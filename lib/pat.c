@@ -151,6 +151,49 @@ fail:
 	return NULL;
 }
 
+int
+pat_json_write(struct pbuf *b, const struct patrol_pat *pat)
+{
+	size_t	 i;
+
+	pbuf_adds(b, "{\"id\":");
+	pbuf_json_str(b, pat->id, strlen(pat->id));
+	pbuf_adds(b, ",\"name\":");
+	if (pat->name != NULL)
+		pbuf_json_str(b, pat->name, strlen(pat->name));
+	else
+		pbuf_adds(b, "null");
+	pbuf_adds(b, ",\"scope\":");
+	if (pat->scope_null)
+		pbuf_adds(b, "null");
+	else {
+		pbuf_addc(b, '[');
+		for (i = 0; i < pat->nscope; i++) {
+			if (i > 0)
+				pbuf_addc(b, ',');
+			pbuf_json_str(b, pat->scope[i], strlen(pat->scope[i]));
+		}
+		pbuf_addc(b, ']');
+	}
+	pbuf_adds(b, ",\"owner\":{\"type\":\"IDENTITY\",\"id\":");
+	pbuf_json_str(b, pat->owner_id, strlen(pat->owner_id));
+	pbuf_adds(b, ",\"name\":");
+	if (pat->owner_name != NULL)
+		pbuf_json_str(b, pat->owner_name, strlen(pat->owner_name));
+	else
+		pbuf_adds(b, "null");
+	pbuf_adds(b, "},\"created\":");
+	pbuf_json_time(b, pat->created);
+	pbuf_adds(b, ",\"lastUsed\":");
+	pbuf_json_time(b, pat->last_used);
+	pbuf_adds(b, pat->managed ? ",\"managed\":true" : ",\"managed\":false");
+	pbuf_adds(b, ",\"expirationDate\":");
+	pbuf_json_time(b, pat->expires);
+	pbuf_adds(b, ",\"accessTokenValiditySeconds\":");
+	pbuf_json_int(b, pat->validity);
+	return pbuf_addc(b, '}');
+}
+
 /* ---- the rules ---------------------------------------------------- */
 
 enum patrol_err

@@ -29,7 +29,8 @@ UNIT_TESTS = \
 	tests/t_form \
 	tests/t_envelope \
 	tests/t_server \
-	tests/t_stream
+	tests/t_stream \
+	tests/t_jsonw
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -79,6 +80,9 @@ tests_t_envelope_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_server_SOURCES = tests/t_server.c tests/tap.h
 tests_t_server_LDADD = $(UNIT_LDADD)
 tests_t_server_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_jsonw_SOURCES = tests/t_jsonw.c tests/tap.h
+tests_t_jsonw_LDADD = $(UNIT_LDADD)
+tests_t_jsonw_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_stream_SOURCES = tests/t_stream.c tests/tap.h
 tests_t_stream_LDADD = $(UNIT_LDADD)
 tests_t_stream_LDFLAGS = $(UNIT_LINKFLAGS)
