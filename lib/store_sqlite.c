@@ -983,24 +983,173 @@ out:
 	return rc;
 }
 
+/*
+ * What a listing reuses from row to row, so that after the first rows it
+ * allocates nothing: the scope vector and a copy of the scope's text that
+ * the vector points into.
+ */
+struct rowbuf {
+	struct pbuf	  text;
+	char		**v;
+	size_t		  cap;
+	char		**owned;	/* the general decoder's vector */
+	size_t		  nowned;
+};
+
+static void
+rowbuf_free(struct rowbuf *rb)
+{
+	pbuf_free(&rb->text);
+	free(rb->v);
+	store_strv_free(rb->owned, rb->nowned);
+}
+
+/* Borrowed text column i: NULL for SQL NULL; STORE if it holds a NUL. */
+static enum patrol_err
+column_borrow(sqlite3_stmt *st, int i, const char **out)
+{
+	const unsigned char	*t;
+
+	*out = NULL;
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return PATROL_OK;
+	if ((t = sqlite3_column_text(st, i)) == NULL)
+		return PATROL_ERR_NOMEM;
+	if (memchr(t, '\0', (size_t)sqlite3_column_bytes(st, i)) != NULL)
+		return PATROL_ERR_STORE;
+	*out = (const char *)t;
+	return PATROL_OK;
+}
+
+/*
+ * Splits the common form of a stored scope, ["a","b"] without a backslash
+ * (scopes are scope-token characters, which JSON never escapes), in place
+ * in a copy in rb. Returns 0, or -1 when t is not of that form (or on
+ * ENOMEM, with rb->text.oom set).
+ */
+static int
+split_scope(const char *t, size_t len, struct rowbuf *rb, size_t *n)
+{
+	char	*p, *q, *end, **nv;
+
+	*n = 0;
+	if (len < 2 || t[0] != '[' || t[len - 1] != ']' ||
+	    memchr(t, '\\', len) != NULL || !utf8_valid(t, len))
+		return -1;
+	pbuf_reset(&rb->text);
+	if (pbuf_add(&rb->text, t + 1, len - 2) == -1)
+		return -1;
+	p = rb->text.s;
+	end = p + rb->text.len;
+	while (p < end) {
+		/* A string, then a comma and more, or the end. */
+		if (*p != '"' || (q = memchr(p + 1, '"',
+		    (size_t)(end - p - 1))) == NULL ||
+		    (q + 1 < end && (q[1] != ',' || q + 2 == end)) ||
+		    memchr(p + 1, '\0', (size_t)(q - p - 1)) != NULL)
+			return -1;
+		if (*n == rb->cap) {
+			if ((nv = reallocarray(rb->v, rb->cap + 8,
+			    sizeof(*nv))) == NULL)
+				return -1;
+			rb->v = nv;
+			rb->cap += 8;
+		}
+		*q = '\0';
+		rb->v[(*n)++] = p + 1;
+		p = q + 2;
+	}
+	return 0;
+}
+
+/*
+ * The scope of column i into pat, borrowing from rb: the common form split
+ * in place, anything else through the general decoder, which decides what
+ * is well formed.
+ */
+static enum patrol_err
+column_scope(sqlite3_stmt *st, int i, struct rowbuf *rb,
+    struct patrol_pat *pat)
+{
+	const char	*t;
+	size_t		 n;
+	enum patrol_err	 rc;
+
+	pat->scope = NULL;
+	pat->nscope = 0;
+	if ((pat->scope_null = sqlite3_column_type(st, i) == SQLITE_NULL))
+		return PATROL_OK;
+	if ((t = (const char *)sqlite3_column_text(st, i)) == NULL)
+		return PATROL_ERR_NOMEM;
+	if (split_scope(t, (size_t)sqlite3_column_bytes(st, i), rb, &n) == 0) {
+		pat->scope = rb->v;
+		pat->nscope = n;
+		return PATROL_OK;
+	}
+	store_strv_free(rb->owned, rb->nowned);
+	rb->owned = NULL;
+	rb->nowned = 0;
+	if ((rc = column_strv(st, i, &rb->owned, &rb->nowned,
+	    &pat->scope_null)) != PATROL_OK)
+		return rc;
+	pat->scope = rb->owned;
+	pat->nscope = rb->nowned;
+	return PATROL_OK;
+}
+
+/*
+ * Fills *pat from a listing row, borrowing: the strings point into the
+ * statement's row or into rb, valid until the next step. Nothing in *pat
+ * is to be freed.
+ */
+static enum patrol_err
+fill_pat_borrowed(sqlite3_stmt *st, struct patrol_pat *pat, int hash,
+    struct rowbuf *rb, struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+
+	if ((rc = column_fixed(st, 0, pat->id, PATROL_ID_LEN)) != PATROL_OK)
+		return column_error(rc, "personal access token", NULL, err);
+	if ((rc = column_borrow(st, 1, (const char **)&pat->name)) !=
+	    PATROL_OK ||
+	    (rc = column_scope(st, 2, rb, pat)) != PATROL_OK ||
+	    (rc = column_fixed(st, 3, pat->owner_id,
+	    PATROL_ID_LEN)) != PATROL_OK ||
+	    (rc = column_borrow(st, 4, (const char **)&pat->owner_name)) !=
+	    PATROL_OK ||
+	    (hash && (rc = column_fixed(st, PAT_HASH_COLUMN, pat->secret_hash,
+	    PATROL_HASH_LEN)) != PATROL_OK))
+		return column_error(rc, "personal access token", pat->id,
+		    err);
+	pat->created = sqlite3_column_int64(st, 5);
+	pat->last_used = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 6);
+	pat->managed = sqlite3_column_int(st, 7) != 0;
+	pat->expires = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 8);
+	pat->validity = (long)sqlite3_column_int64(st, 9);
+	return PATROL_OK;
+}
+
 static enum patrol_err
 sqlite_pat_list(struct patrol_store *st, const struct patrol_pat_query *q,
     patrol_pat_cb cb, void *arg, struct patrol_error *err)
 {
 	struct sqlite_store	*s = cast(st);
 	struct patrol_pat	 pat;
+	struct rowbuf		 rb;
 	sqlite3_stmt		*stmt = NULL;
 	int			 step;
 	enum patrol_err		 rc;
 
 	memset(&pat, 0, sizeof(pat));
+	memset(&rb, 0, sizeof(rb));
 	if ((rc = list_prepare(s, q, 0, &stmt, err)) != PATROL_OK)
 		return rc;
 	/* One row at a time into one reused struct: memory stays flat. */
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		patrol_pat_clear(&pat);
-		if ((rc = fill_pat(stmt, &pat, q->with_hash, err)) !=
-		    PATROL_OK)
+		if ((rc = fill_pat_borrowed(stmt, &pat, q->with_hash, &rb,
+		    err)) != PATROL_OK)
 			goto out;
 		if (cb(arg, &pat) != 0)
 			break;
@@ -1009,7 +1158,7 @@ sqlite_pat_list(struct patrol_store *st, const struct patrol_pat_query *q,
 		rc = db_error(s, "listing personal access tokens", err);
 out:
 	sqlite3_finalize(stmt);
-	patrol_pat_clear(&pat);
+	rowbuf_free(&rb);
 	return rc;
 }
 

@@ -30,7 +30,8 @@ UNIT_TESTS = \
 	tests/t_envelope \
 	tests/t_server \
 	tests/t_stream \
-	tests/t_jsonw
+	tests/t_jsonw \
+	tests/t_rows
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -83,6 +84,10 @@ tests_t_server_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_jsonw_SOURCES = tests/t_jsonw.c tests/tap.h
 tests_t_jsonw_LDADD = $(UNIT_LDADD)
 tests_t_jsonw_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_rows_SOURCES = tests/t_rows.c tests/tap.h
+tests_t_rows_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_t_rows_LDADD = $(UNIT_LDADD) $(SQLITE_LIBS)
+tests_t_rows_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_stream_SOURCES = tests/t_stream.c tests/tap.h
 tests_t_stream_LDADD = $(UNIT_LDADD)
 tests_t_stream_LDFLAGS = $(UNIT_LINKFLAGS)
