@@ -9,43 +9,48 @@
 #include "patrol.h"
 #include "extern.h"
 
+/* Bytes of JSON collected before they are written: one write for a short
+ * listing, bounded memory for a long one. */
+#define LIST_FLUSH	(64 * 1024)
+
 struct list_state {
 	struct req	*r;
+	struct pbuf	 out;		/* JSON not yet written */
 	size_t		 count;
 	int		 failed;
 };
 
-/* Writes one PAT as an array element; the headers and "[" go out with the
- * first one, so an error before any row still gets a proper envelope. */
+/* Writes what was collected; the headers go out with the first write, so
+ * an error before any row still gets a proper envelope. */
+static int
+list_flush(struct list_state *ls)
+{
+	int	 rc = 0;
+
+	if (ls->out.oom)
+		return -1;
+	if (!ls->r->sent)
+		rc = req_begin(ls->r, 200, NULL);
+	if (rc == 0)
+		rc = req_write(ls->r, ls->out.s, ls->out.len);
+	pbuf_reset(&ls->out);
+	return rc;
+}
+
+/* Appends one PAT as an array element. */
 static int
 list_item(void *arg, const struct patrol_pat *pat)
 {
 	struct list_state	*ls = arg;
-	json_t			*j;
-	char			*s;
-	int			 rc;
 
-	if ((j = patrol_pat_to_json(pat)) == NULL)
-		goto fail;
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (s == NULL)
-		goto fail;
-	if (ls->count == 0)
-		rc = req_begin(ls->r, 200, NULL) == -1 ||
-		    req_write(ls->r, "[", 1) == -1 ? -1 : 0;
-	else
-		rc = req_write(ls->r, ",", 1);
-	if (rc == 0)
-		rc = req_write(ls->r, s, strlen(s));
-	free(s);
-	if (rc == -1)
-		goto fail;
+	pbuf_addc(&ls->out, ls->count == 0 ? '[' : ',');
+	if (pat_json_write(&ls->out, pat) == -1 ||
+	    (ls->out.len >= LIST_FLUSH && list_flush(ls) == -1)) {
+		ls->failed = 1;
+		return 1;
+	}
 	ls->count++;
 	return 0;
-fail:
-	ls->failed = 1;
-	return 1;
 }
 
 int
@@ -129,7 +134,7 @@ h_pat_list(struct req *r)
 	ls.r = r;
 	rc = patrol_store_pat_list(st, &pq, list_item, &ls, &err);
 	if (rc != PATROL_OK || ls.failed) {
-		if (ls.count == 0 && !r->sent)
+		if (!r->sent)
 			req_fail(r, rc != PATROL_OK ? rc : PATROL_ERR_NOMEM,
 			    err.text);
 		else {
@@ -142,10 +147,12 @@ h_pat_list(struct req *r)
 		goto out;
 	}
 	if (ls.count == 0)
-		req_json(r, 200, json_array(), NULL);
-	else
-		req_write(r, "]", 1);
+		pbuf_addc(&ls.out, '[');
+	pbuf_addc(&ls.out, ']');
+	if (list_flush(&ls) == -1)
+		r->failed = 1;
 out:
+	pbuf_free(&ls.out);
 	patrol_filter_free(f);
 	kv_free(&q);
 	return r->failed ? -1 : 0;
