@@ -40,6 +40,13 @@ fail:
 int
 pbuf_add(struct pbuf *b, const char *s, size_t len)
 {
+	/* The common case first: it fits (cap > 0 implies s != NULL). */
+	if (len < b->cap - b->len && !b->oom) {
+		memcpy(b->s + b->len, s, len);
+		b->len += len;
+		b->s[b->len] = '\0';
+		return 0;
+	}
 	if (len > ((size_t)-1) - b->len - 1) {
 		b->oom = 1;
 		return -1;

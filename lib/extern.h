@@ -22,6 +22,8 @@ struct pbuf {
 /* Append functions return 0 or -1 (ENOMEM, then b->oom is set and later
  * appends are no-ops). */
 int pbuf_add(struct pbuf *b, const char *s, size_t len);
+/* Appends a string literal, its length known at compile time. */
+#define PBUF_LIT(b, lit)	pbuf_add((b), "" lit "", sizeof(lit) - 1)
 int pbuf_adds(struct pbuf *b, const char *s);
 int pbuf_addc(struct pbuf *b, char c);
 int pbuf_printf(struct pbuf *b, const char *fmt, ...)

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "patrol.h"
 #include "extern.h"
@@ -21,6 +22,19 @@ pbuf_json_str(struct pbuf *b, const char *s, size_t len)
 	unsigned char	 c;
 	char		 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
+	/* Most strings need no escape: one append with their quotes. */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			break;
+	if (i == len && len < b->cap - b->len && b->cap - b->len - len > 2 &&
+	    !b->oom) {
+		b->s[b->len++] = '"';
+		memcpy(b->s + b->len, s, len);
+		b->len += len;
+		b->s[b->len++] = '"';
+		b->s[b->len] = '\0';
+		return 0;
+	}
 	pbuf_addc(b, '"');
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
@@ -31,25 +45,25 @@ pbuf_json_str(struct pbuf *b, const char *s, size_t len)
 		run = i + 1;
 		switch (c) {
 		case '"':
-			pbuf_adds(b, "\\\"");
+			PBUF_LIT(b, "\\\"");
 			break;
 		case '\\':
-			pbuf_adds(b, "\\\\");
+			PBUF_LIT(b, "\\\\");
 			break;
 		case '\b':
-			pbuf_adds(b, "\\b");
+			PBUF_LIT(b, "\\b");
 			break;
 		case '\f':
-			pbuf_adds(b, "\\f");
+			PBUF_LIT(b, "\\f");
 			break;
 		case '\n':
-			pbuf_adds(b, "\\n");
+			PBUF_LIT(b, "\\n");
 			break;
 		case '\r':
-			pbuf_adds(b, "\\r");
+			PBUF_LIT(b, "\\r");
 			break;
 		case '\t':
-			pbuf_adds(b, "\\t");
+			PBUF_LIT(b, "\\t");
 			break;
 		default:
 			esc[4] = hex[c >> 4];
@@ -68,7 +82,7 @@ pbuf_json_time(struct pbuf *b, int64_t ms)
 	char	 t[PATROL_TIME_BUFSZ + 2];
 
 	if (ms < 0 || patrol_time_format(ms, t + 1) == -1)
-		return pbuf_adds(b, "null");
+		return PBUF_LIT(b, "null");
 	t[0] = '"';
 	t[25] = '"';
 	return pbuf_add(b, t, 26);

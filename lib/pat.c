@@ -156,16 +156,16 @@ pat_json_write(struct pbuf *b, const struct patrol_pat *pat)
 {
 	size_t	 i;
 
-	pbuf_adds(b, "{\"id\":");
+	PBUF_LIT(b, "{\"id\":");
 	pbuf_json_str(b, pat->id, strlen(pat->id));
-	pbuf_adds(b, ",\"name\":");
+	PBUF_LIT(b, ",\"name\":");
 	if (pat->name != NULL)
 		pbuf_json_str(b, pat->name, strlen(pat->name));
 	else
-		pbuf_adds(b, "null");
-	pbuf_adds(b, ",\"scope\":");
+		PBUF_LIT(b, "null");
+	PBUF_LIT(b, ",\"scope\":");
 	if (pat->scope_null)
-		pbuf_adds(b, "null");
+		PBUF_LIT(b, "null");
 	else {
 		pbuf_addc(b, '[');
 		for (i = 0; i < pat->nscope; i++) {
@@ -175,21 +175,24 @@ pat_json_write(struct pbuf *b, const struct patrol_pat *pat)
 		}
 		pbuf_addc(b, ']');
 	}
-	pbuf_adds(b, ",\"owner\":{\"type\":\"IDENTITY\",\"id\":");
+	PBUF_LIT(b, ",\"owner\":{\"type\":\"IDENTITY\",\"id\":");
 	pbuf_json_str(b, pat->owner_id, strlen(pat->owner_id));
-	pbuf_adds(b, ",\"name\":");
+	PBUF_LIT(b, ",\"name\":");
 	if (pat->owner_name != NULL)
 		pbuf_json_str(b, pat->owner_name, strlen(pat->owner_name));
 	else
-		pbuf_adds(b, "null");
-	pbuf_adds(b, "},\"created\":");
+		PBUF_LIT(b, "null");
+	PBUF_LIT(b, "},\"created\":");
 	pbuf_json_time(b, pat->created);
-	pbuf_adds(b, ",\"lastUsed\":");
+	PBUF_LIT(b, ",\"lastUsed\":");
 	pbuf_json_time(b, pat->last_used);
-	pbuf_adds(b, pat->managed ? ",\"managed\":true" : ",\"managed\":false");
-	pbuf_adds(b, ",\"expirationDate\":");
+	if (pat->managed)
+		PBUF_LIT(b, ",\"managed\":true");
+	else
+		PBUF_LIT(b, ",\"managed\":false");
+	PBUF_LIT(b, ",\"expirationDate\":");
 	pbuf_json_time(b, pat->expires);
-	pbuf_adds(b, ",\"accessTokenValiditySeconds\":");
+	PBUF_LIT(b, ",\"accessTokenValiditySeconds\":");
 	pbuf_json_int(b, pat->validity);
 	return pbuf_addc(b, '}');
 }
