@@ -146,6 +146,8 @@ static const char *const sort_columns[] = {
 	[PATROL_PAT_SORT_LAST_USED] = "p.last_used",
 };
 
+#define LIST_CACHE	16	/* listing statements kept prepared */
+
 struct sqlite_store {
 	struct patrol_store	 base;		/* first: see store_int.h */
 	sqlite3			*db;
@@ -155,6 +157,16 @@ struct sqlite_store {
 	 * and of patrol_pat_admin_filter_schema */
 	const char		**cols_api;
 	const char		**cols_admin;
+	/* Listing statements prepared before, by SQL text: a listing of a
+	 * shape seen before (the same filter structure, sorters, paging)
+	 * skips SQLite's parser and planner. Least recently used goes. */
+	struct {
+		char		*sql;		/* new */
+		sqlite3_stmt	*stmt;
+		uint64_t	 used;		/* clock of the last use */
+		int		 busy;		/* handed out, not released */
+	}			 cache[LIST_CACHE];
+	uint64_t		 clock;
 };
 
 static enum patrol_err filter_schema_columns(
@@ -321,6 +333,10 @@ sqlite_close(struct patrol_store *st)
 
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (i = 0; i < LIST_CACHE; i++) {
+		sqlite3_finalize(s->cache[i].stmt);
+		free(s->cache[i].sql);
+	}
 	sqlite3_close(s->db);
 	free(s->cols_api);
 	free(s->cols_admin);
@@ -903,9 +919,67 @@ filter_schema_columns(const struct patrol_filter_schema *fs,
 }
 
 /*
+ * The prepared statement of the SQL text in b, from the cache or prepared
+ * now and cached (b's text handed over). Release it with list_release. A
+ * statement in use (a listing's callback that lists again) is neither
+ * handed out twice nor evicted: the inner listing gets its own.
+ */
+static enum patrol_err
+cached_stmt(struct sqlite_store *s, struct pbuf *b, sqlite3_stmt **stmt,
+    struct patrol_error *err)
+{
+	size_t	 i, victim = LIST_CACHE;
+
+	s->clock++;
+	for (i = 0; i < LIST_CACHE; i++) {
+		if (s->cache[i].busy)
+			continue;
+		if (s->cache[i].sql != NULL &&
+		    strcmp(s->cache[i].sql, b->s) == 0) {
+			s->cache[i].used = s->clock;
+			s->cache[i].busy = 1;
+			*stmt = s->cache[i].stmt;
+			return PATROL_OK;
+		}
+		if (victim == LIST_CACHE ||
+		    s->cache[i].used < s->cache[victim].used)
+			victim = i;
+	}
+	if (sqlite3_prepare_v3(s->db, b->s, (int)b->len,
+	    SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
+		return db_error(s, "listing personal access tokens", err);
+	if (victim == LIST_CACHE)	/* all busy: not cached */
+		return PATROL_OK;
+	sqlite3_finalize(s->cache[victim].stmt);
+	free(s->cache[victim].sql);
+	s->cache[victim].sql = pbuf_take(b);
+	s->cache[victim].stmt = *stmt;
+	s->cache[victim].used = s->clock;
+	s->cache[victim].busy = 1;
+	return PATROL_OK;
+}
+
+/* Gives back a statement of cached_stmt: reset for its next use. */
+static void
+list_release(struct sqlite_store *s, sqlite3_stmt *stmt)
+{
+	size_t	 i;
+
+	if (stmt == NULL)
+		return;
+	for (i = 0; i < LIST_CACHE; i++)
+		if (s->cache[i].stmt == stmt) {
+			done(stmt);
+			s->cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(stmt);
+}
+
+/*
  * A listing's statement: the columns (or count(*) when `count`), its WHERE
- * and, unless counting, ORDER BY, LIMIT and OFFSET. Prepared into *stmt
- * with every parameter bound.
+ * and, unless counting, ORDER BY, LIMIT and OFFSET, as *stmt (from
+ * cached_stmt: give it back with list_release) with every parameter bound.
  */
 static enum patrol_err
 list_prepare(struct sqlite_store *s, const struct patrol_pat_query *q,
@@ -957,27 +1031,28 @@ list_prepare(struct sqlite_store *s, const struct patrol_pat_query *q,
 		 * index (key, id) serves both directions. */
 		pbuf_printf(&b, "p.id%s", desc ? " DESC" : "");
 		if (q->limit > 0 || q->offset > 0)
-			pbuf_printf(&b, " LIMIT %lld OFFSET %lld",
-			    (long long)(q->limit > 0 ? q->limit : -1),
-			    (long long)q->offset);
+			pbuf_adds(&b, " LIMIT ? OFFSET ?");
 	}
 	if (b.oom) {
 		rc = nomem(err);
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, b.s, (int)b.len, stmt, NULL) !=
-	    SQLITE_OK ||
-	    (q->owner_id != NULL &&
+	if ((rc = cached_stmt(s, &b, stmt, err)) != PATROL_OK)
+		goto out;
+	if ((q->owner_id != NULL &&
 	    bind_str(*stmt, 1, q->owner_id) != SQLITE_OK) ||
-	    bind_params(*stmt, nparam + 1, &fsql) != SQLITE_OK) {
+	    bind_params(*stmt, nparam + 1, &fsql) != SQLITE_OK ||
+	    (!count && (q->limit > 0 || q->offset > 0) &&
+	    (sqlite3_bind_int64(*stmt, nparam + 1 + (int)fsql.nparams,
+	    q->limit > 0 ? q->limit : -1) != SQLITE_OK ||
+	    sqlite3_bind_int64(*stmt, nparam + 2 + (int)fsql.nparams,
+	    q->offset) != SQLITE_OK))) {
 		rc = db_error(s, "listing personal access tokens", err);
+		list_release(s, *stmt);
+		*stmt = NULL;
 		goto out;
 	}
 out:
-	if (rc != PATROL_OK) {
-		sqlite3_finalize(*stmt);
-		*stmt = NULL;
-	}
 	patrol_sql_clear(&fsql);
 	pbuf_free(&b);
 	return rc;
@@ -1157,7 +1232,7 @@ sqlite_pat_list(struct patrol_store *st, const struct patrol_pat_query *q,
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		rc = db_error(s, "listing personal access tokens", err);
 out:
-	sqlite3_finalize(stmt);
+	list_release(s, stmt);
 	rowbuf_free(&rb);
 	return rc;
 }
@@ -1176,7 +1251,7 @@ sqlite_pat_count(struct patrol_store *st, const struct patrol_pat_query *q,
 		rc = db_error(s, "counting personal access tokens", err);
 	else
 		*count = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	list_release(s, stmt);
 	return rc;
 }
 
