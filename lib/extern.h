@@ -47,6 +47,20 @@ int utf8_valid(const char *s, size_t len);
  * (i < len), or 0 for ASCII, a stray byte or a malformed sequence. */
 size_t utf8_seqlen(const char *s, size_t len, size_t i);
 
+/*
+ * Ids for tracking requests (secret.c): unique in a process, unlikely to
+ * repeat across processes, and cheap (no CSPRNG call per id). Not secrets:
+ * never use them where guessing one would matter.
+ * idgen_init seeds g from the CSPRNG (CRYPTO on failure); idgen_next
+ * writes the next id (PATROL_ID_LEN lowercase hex and a NUL).
+ */
+struct idgen {
+	uint64_t	 key[2];
+	uint64_t	 n;
+};
+enum patrol_err idgen_init(struct idgen *g);
+void idgen_next(struct idgen *g, char out[PATROL_ID_LEN + 1]);
+
 /* Value of the hexadecimal digit c (either case), or -1. */
 int hexval(char c);
 

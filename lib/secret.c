@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -56,6 +57,53 @@ enum patrol_err
 patrol_id_new(char out[PATROL_ID_LEN + 1])
 {
 	return patrol_random_hex(out, PATROL_ID_LEN / 2);
+}
+
+enum patrol_err
+idgen_init(struct idgen *g)
+{
+	unsigned char	 seed[16];
+	size_t		 i;
+
+	memset(g, 0, sizeof(*g));
+	if (RAND_bytes(seed, sizeof(seed)) != 1)
+		return PATROL_ERR_CRYPTO;
+	for (i = 0; i < 8; i++) {
+		g->key[0] = g->key[0] << 8 | seed[i];
+		g->key[1] = g->key[1] << 8 | seed[8 + i];
+	}
+	wipe(seed, sizeof(seed));
+	return PATROL_OK;
+}
+
+/* SplitMix64's finaliser: a bijection of 64-bit words. */
+static uint64_t
+mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void
+idgen_next(struct idgen *g, char out[PATROL_ID_LEN + 1])
+{
+	uint64_t	 w[2];
+	unsigned char	 b[16];
+	size_t		 i;
+
+	g->n++;
+	/* The first half alone is distinct for each n (a bijection of
+	 * key + n); the second makes ids of two processes unlikely to
+	 * meet. */
+	w[0] = mix64(g->key[0] + g->n);
+	w[1] = mix64(g->key[1] ^ (g->n * 0x9e3779b97f4a7c15ULL));
+	for (i = 0; i < 8; i++) {
+		b[i] = (unsigned char)(w[0] >> (56 - 8 * i));
+		b[8 + i] = (unsigned char)(w[1] >> (56 - 8 * i));
+	}
+	tohex(b, sizeof(b), out);
+	out[PATROL_ID_LEN] = '\0';
 }
 
 int

@@ -1,6 +1,7 @@
 /* t_secret.c: random hex, ids, SHA-256 secret hashes and their check. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "patrol.h"
@@ -50,6 +51,42 @@ is_hex(const char *s, size_t n)
 		    (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return s[n] == '\0';
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	return memcmp(a, b, PATROL_ID_LEN + 1);
+}
+
+/* Tracking ids: valid ids, none twice in a long run, two generators
+ * (processes) disagree. */
+static void
+test_idgen(void)
+{
+	enum { N = 200000 };
+	struct idgen	 g, h;
+	char		(*v)[PATROL_ID_LEN + 1];
+	char		 x[PATROL_ID_LEN + 1], y[PATROL_ID_LEN + 1];
+	size_t		 i, bad = 0, dup = 0;
+
+	ok(idgen_init(&g) == PATROL_OK && idgen_init(&h) == PATROL_OK,
+	    "idgen_init");
+	if ((v = calloc(N, sizeof(*v))) == NULL)
+		return;
+	for (i = 0; i < N; i++) {
+		idgen_next(&g, v[i]);
+		bad += !patrol_id_valid(v[i]);
+	}
+	is_int(bad, 0, "idgen: %d valid ids", N);
+	qsort(v, N, sizeof(*v), cmp_id);
+	for (i = 1; i < N; i++)
+		dup += memcmp(v[i - 1], v[i], PATROL_ID_LEN) == 0;
+	is_int(dup, 0, "idgen: no id twice in %d", N);
+	free(v);
+	idgen_next(&g, x);
+	idgen_next(&h, y);
+	ok(strcmp(x, y) != 0, "idgen: two generators give different ids");
 }
 
 int
@@ -115,5 +152,6 @@ main(void)
 	is_int(patrol_secret_check("abc", 3,
 	    "0000000000000000000000000000000000000000000000000000000000000000"),
 	    0, "check: the all-zero placeholder never matches");
+	test_idgen();
 	return done_testing();
 }
