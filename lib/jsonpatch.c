@@ -11,8 +11,16 @@
  * Pointers are checked once (length, UTF-8, leading '/', "~" escapes) and
  * then walked token by token, each token decoded into a buffer on the
  * stack: nothing here allocates but jansson. Bounds: the number of
- * operations, the length of a pointer, and the values the `copy` operations
- * may duplicate in all (each copy can double the document).
+ * operations, the length of a pointer, the values the `copy` operations
+ * may duplicate in all (each copy can double the document), and nesting.
+ *
+ * Nesting: the document must never nest deeper than
+ * PATROL_JSONPATCH_DEPTH_MAX, so that every recursion over it (here and in
+ * jansson) stays bounded. A value put at a path of k tokens makes the
+ * document at most k + its own depth deep. For add, replace and copy that
+ * depth is measured (the walk is bounded by the limit, or by the copy
+ * budget); a move is first judged from a bound kept for the document and
+ * measured only when that bound would pass the limit.
  *
  * Error texts quote pointers only as a bounded prefix in which control
  * characters and invalid bytes appear as \xHH, so a text is valid UTF-8 and
@@ -31,6 +39,8 @@
  * byte may become four (\xHH), a UTF-8 sequence may run three bytes past
  * the bound, then "..." and NUL. Two quotes and the fixed words fit in
  * PATROL_ERROR_TEXT_MAX, so no text is ever cut inside a character. */
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
+
 #define QUOTE_MAX	48
 #define QUOTE_BUFSZ	(QUOTE_MAX * 4 + 8)
 
@@ -66,6 +76,7 @@ struct ptr {
 struct jp {
 	json_t			*root;		/* the copy being patched */
 	size_t			 copied;	/* values duplicated by copy */
+	size_t			 depth;		/* root nests at most this */
 	size_t			 index;		/* the current operation */
 	char			 label[QUOTE_BUFSZ + 48];
 	struct patrol_error	*err;
@@ -214,6 +225,57 @@ count(json_t *j, size_t max)
 		}
 	}
 	return n;
+}
+
+/* Arrays and objects nested in j, j included (0 for a scalar); the walk
+ * stops as soon as the count passes max. */
+static size_t
+depth(json_t *j, size_t max)
+{
+	json_t		*v;
+	const char	*key;
+	size_t		 d = 0, t, i;
+
+	if (!json_is_object(j) && !json_is_array(j))
+		return 0;
+	if (max == 0)
+		return 1;
+	if (json_is_object(j)) {
+		json_object_foreach(j, key, v)
+			if ((t = depth(v, max - 1)) > d && (d = t) >= max)
+				break;
+	} else {
+		json_array_foreach(j, i, v)
+			if ((t = depth(v, max - 1)) > d && (d = t) >= max)
+				break;
+	}
+	return d + 1;
+}
+
+/* Number of tokens in a checked pointer. */
+static size_t
+tokens(const struct ptr *ptr)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < ptr->len; i++)
+		if (ptr->s[i] == '/')
+			n++;
+	return n;
+}
+
+/* Checks that a value of depth d (at most PATROL_JSONPATCH_DEPTH_MAX + 1)
+ * may be put at ptr, and updates the document's bound. */
+static enum patrol_err
+nest(struct jp *p, const struct ptr *ptr, size_t d)
+{
+	size_t	 k = tokens(ptr);
+
+	if (k + d > PATROL_JSONPATCH_DEPTH_MAX)
+		return fail(p, PATROL_ERR_TOOBIG, "the document would nest "
+		    "deeper than %d levels", PATROL_JSONPATCH_DEPTH_MAX);
+	p->depth = MAX(p->depth, k + d);
+	return PATROL_OK;
 }
 
 /* Checks the member `name` of operation o as a pointer into *ptr. */
@@ -487,7 +549,7 @@ apply(struct jp *p, const json_t *o)
 	json_t		*v;
 	enum patrol_err	 rc;
 	const char	*name;
-	size_t		 op, n;
+	size_t		 op, n, k;
 
 	snprintf(p->label, sizeof(p->label), "operation %zu", p->index);
 	if (!json_is_object(o))
@@ -522,6 +584,9 @@ apply(struct jp *p, const json_t *o)
 	switch (op) {
 	case OP_ADD:
 	case OP_REPLACE:
+		if ((rc = nest(p, &path, depth((json_t *)value,
+		    PATROL_JSONPATCH_DEPTH_MAX))) != PATROL_OK)
+			return rc;
 		if ((v = json_deep_copy(value)) == NULL)
 			return fail(p, PATROL_ERR_NOMEM, "out of memory");
 		return op == OP_ADD ? put(p, &path, v) :
@@ -540,7 +605,19 @@ apply(struct jp *p, const json_t *o)
 		if (from.len == path.len &&
 		    memcmp(from.s, path.s, path.len) == 0)
 			return PATROL_OK;
-		/* Not "": that is a parent of every other path. */
+		/* v nests at most p->depth - tokens(from) deep: measure it
+		 * only when that bound is not enough. */
+		k = tokens(&path);
+		n = tokens(&from);
+		if (k > n) {
+			if (p->depth + (k - n) <= PATROL_JSONPATCH_DEPTH_MAX)
+				p->depth += k - n;
+			else if ((rc = nest(p, &path, depth(v,
+			    PATROL_JSONPATCH_DEPTH_MAX))) != PATROL_OK)
+				return rc;
+		}
+		/* from is not "" (a parent of every other path): remove v
+		 * from its place, then add it at path. */
 		json_incref(v);
 		if ((rc = del(p, &from)) != PATROL_OK) {
 			json_decref(v);
@@ -555,6 +632,9 @@ apply(struct jp *p, const json_t *o)
 			return fail(p, PATROL_ERR_TOOBIG, "the copies of the "
 			    "patch exceed %d values", PATROL_JSONPATCH_COPY_MAX);
 		p->copied += n;
+		if ((rc = nest(p, &path, depth(v,
+		    PATROL_JSONPATCH_DEPTH_MAX))) != PATROL_OK)
+			return rc;
 		if ((v = json_deep_copy(v)) == NULL)
 			return fail(p, PATROL_ERR_NOMEM, "out of memory");
 		return put(p, &path, v);
@@ -589,6 +669,11 @@ patrol_jsonpatch_apply(const json_t *doc, const json_t *patch, json_t **out,
 		    PATROL_JSONPATCH_OPS_MAX);
 	memset(&p, 0, sizeof(p));
 	p.err = err;
+	if ((p.depth = depth((json_t *)doc, PATROL_JSONPATCH_DEPTH_MAX)) >
+	    PATROL_JSONPATCH_DEPTH_MAX)
+		return patrol_error_set(err, PATROL_ERR_TOOBIG, PATROL_NOPOS,
+		    "the document nests deeper than %d levels",
+		    PATROL_JSONPATCH_DEPTH_MAX);
 	if ((p.root = json_deep_copy(doc)) == NULL)
 		return patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
 		    "out of memory");

@@ -296,6 +296,8 @@ void patrol_value_clear(struct patrol_value *v);
 #define PATROL_JSONPOINTER_LEN_MAX 1024		/* bytes in a path or from */
 #define PATROL_JSONPATCH_COPY_MAX 65536		/* values duplicated by all
 						 * `copy` operations of a patch */
+#define PATROL_JSONPATCH_DEPTH_MAX 2048		/* nested arrays and objects
+						 * (jansson's parser bound) */
 
 /* Applies the RFC 6902 patch `patch` (a JSON array of operation objects) to
  * a deep copy of `doc`. All or nothing: on success *out is a new reference
@@ -322,8 +324,10 @@ void patrol_value_clear(struct patrol_value *v);
  * is no object or array, a failed test: "operation 0 (test /name): value
  * differs"); PATROL_ERR_TOOBIG for more than PATROL_JSONPATCH_OPS_MAX
  * operations (position PATROL_NOPOS), a pointer longer than
- * PATROL_JSONPOINTER_LEN_MAX bytes, or copies beyond
- * PATROL_JSONPATCH_COPY_MAX values; PATROL_ERR_NOMEM. The text quotes at
+ * PATROL_JSONPOINTER_LEN_MAX bytes, copies beyond
+ * PATROL_JSONPATCH_COPY_MAX values, or a document (given, or at any step)
+ * nesting more than PATROL_JSONPATCH_DEPTH_MAX arrays and objects deep (a
+ * given one: position PATROL_NOPOS); PATROL_ERR_NOMEM. The text quotes at
  * most a short prefix of a pointer (non-printable bytes as \xHH) and never
  * a value. `doc` and `patch` are borrowed; out must not be NULL. */
 enum patrol_err patrol_jsonpatch_apply(const json_t *doc, const json_t *patch,

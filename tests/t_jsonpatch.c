@@ -302,6 +302,133 @@ test_bounds(void)
 	json_decref(doc);
 }
 
+/* n arrays nested in one another around 0 ([[0]] for 2); 0 for n = 0. */
+static json_t *
+nested(size_t n)
+{
+	json_t	*j = json_integer(0), *a;
+
+	while (n-- > 0) {
+		a = json_array();
+		json_array_append_new(a, j);
+		j = a;
+	}
+	return j;
+}
+
+/* A chain of n objects {"c": {"c": ... {}}} under "t", a value 2040 deep
+ * under "a", an object under "s"; the path "/t/c/c..." to the n-th object. */
+static json_t *
+deepdoc(size_t n, char *path, size_t sz)
+{
+	json_t	*doc, *t = json_object(), *o;
+	size_t	 i;
+
+	snprintf(path, sz, "/t");
+	for (i = 1; i < n; i++) {
+		o = json_object();
+		json_object_set_new(o, "c", t);
+		t = o;
+		strncat(path, "/c", sz - strlen(path) - 1);
+	}
+	doc = json_pack("{s:o, s:o, s:{}}", "a", nested(2040), "t", t, "s");
+	return doc;
+}
+
+static void
+test_depth(void)
+{
+	struct patrol_error	 err;
+	json_t			*doc, *patch, *out;
+	enum patrol_err		 rc;
+	char			 path[256], to[300];
+
+	/* The given document. */
+	patch = json_array();
+	doc = nested(PATROL_JSONPATCH_DEPTH_MAX);
+	rc = patrol_jsonpatch_apply(doc, patch, &out, &err);
+	ok(rc == PATROL_OK, "a document %d deep", PATROL_JSONPATCH_DEPTH_MAX);
+	json_decref(out);
+	json_decref(doc);
+	doc = nested(PATROL_JSONPATCH_DEPTH_MAX + 1);
+	rc = patrol_jsonpatch_apply(doc, patch, &out, &err);
+	ok(rc == PATROL_ERR_TOOBIG && out == NULL &&
+	    err.position == PATROL_NOPOS, "a document %d deep is refused",
+	    PATROL_JSONPATCH_DEPTH_MAX + 1);
+	is_str(err.text, "the document nests deeper than 2048 levels",
+	    "text of a document too deep");
+	json_decref(doc);
+	json_decref(patch);
+
+	/* add: the value's depth plus the path's tokens. */
+	doc = json_pack("{s:{}}", "a");
+	patch = json_pack("[{s:s, s:s, s:o}]", "op", "add", "path", "/b",
+	    "value", nested(PATROL_JSONPATCH_DEPTH_MAX - 1));
+	rc = patrol_jsonpatch_apply(doc, patch, &out, &err);
+	ok(rc == PATROL_OK, "add a value to %d levels",
+	    PATROL_JSONPATCH_DEPTH_MAX);
+	json_decref(out);
+	json_decref(patch);
+	patch = json_pack("[{s:s, s:s, s:o}]", "op", "add", "path", "/a/b",
+	    "value", nested(PATROL_JSONPATCH_DEPTH_MAX - 1));
+	rc = patrol_jsonpatch_apply(doc, patch, &out, &err);
+	ok(rc == PATROL_ERR_TOOBIG && out == NULL && err.position == 0,
+	    "add a value to %d levels is refused",
+	    PATROL_JSONPATCH_DEPTH_MAX + 1);
+	is_str(err.text, "operation 0 (add /a/b): the document would nest "
+	    "deeper than 2048 levels", "text of a value too deep");
+	json_decref(patch);
+	patch = json_pack("[{s:s, s:s, s:o}]", "op", "replace", "path", "/a",
+	    "value", nested(PATROL_JSONPATCH_DEPTH_MAX + 5));
+	rc = patrol_jsonpatch_apply(doc, patch, &out, &err);
+	ok(rc == PATROL_ERR_TOOBIG && out == NULL, "replace with a value "
+	    "too deep is refused");
+	json_decref(patch);
+	json_decref(doc);
+
+	/* Move: a shallow object moved down 8 levels (the document's bound
+	 * would pass the limit, its measure does not), the deep value moved
+	 * down 8 levels (refused). Copy the same. */
+	doc = deepdoc(9, path, sizeof(path));
+	snprintf(to, sizeof(to), "%s/x", path);
+	patch = json_pack("[{s:s, s:s, s:s}]", "op", "move", "from", "/s",
+	    "path", to);
+	rc = patrol_jsonpatch_apply(doc, patch, &out, &err);
+	ok(rc == PATROL_OK, "a shallow value moved deep: %s", err.text);
+	json_decref(out);
+	json_decref(patch);
+	patch = json_pack("[{s:s, s:s, s:s}]", "op", "move", "from", "/a",
+	    "path", to);
+	rc = patrol_jsonpatch_apply(doc, patch, &out, &err);
+	ok(rc == PATROL_ERR_TOOBIG && out == NULL && err.position == 0 &&
+	    strstr(err.text, "would nest deeper") != NULL,
+	    "a deep value moved deeper is refused: %s", err.text);
+	json_decref(patch);
+	patch = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}]",
+	    "op", "copy", "from", "/s", "path", to,
+	    "op", "copy", "from", "/a", "path", to);
+	rc = patrol_jsonpatch_apply(doc, patch, &out, &err);
+	ok(rc == PATROL_ERR_TOOBIG && out == NULL && err.position == 1 &&
+	    strstr(err.text, "would nest deeper") != NULL,
+	    "a deep value copied deeper is refused: %s", err.text);
+	json_decref(patch);
+
+	/* Moving values up and down within the bound, many times. */
+	patch = json_array();
+	for (size_t i = 0; i < 100; i++) {
+		json_array_append_new(patch, json_pack("{s:s, s:s, s:s}",
+		    "op", "move", "from", "/s", "path", to));
+		json_array_append_new(patch, json_pack("{s:s, s:s, s:s}",
+		    "op", "move", "from", to, "path", "/s"));
+	}
+	rc = patrol_jsonpatch_apply(doc, patch, &out, &err);
+	ok(rc == PATROL_OK && json_equal(out, doc), "a value moved down "
+	    "and up 100 times: %s", rc ? err.text : "ok");
+	json_decref(out);
+	json_decref(patch);
+	json_decref(doc);
+}
+
 static void
 test_quoting(void)
 {
@@ -474,6 +601,7 @@ main(void)
 	test_file("tests.json", 0);
 	test_file("patrol.json", 1);
 	test_bounds();
+	test_depth();
 	test_quoting();
 	test_api();
 	test_chaos();
