@@ -307,7 +307,8 @@ ptr_check(struct jp *p, const json_t *o, const char *name, struct ptr *ptr)
 		if (ptr->s[i] == '~' && (i + 1 == ptr->len ||
 		    (ptr->s[i + 1] != '0' && ptr->s[i + 1] != '1')))
 			return fail(p, PATROL_ERR_SYNTAX, "%s is not a JSON "
-			    "pointer: '~' must be followed by '0' or '1'", name);
+			    "pointer: '~' must be followed by '0' or '1'",
+			    name);
 	return PATROL_OK;
 }
 
@@ -630,7 +631,8 @@ apply(struct jp *p, const json_t *o)
 		n = count(v, PATROL_JSONPATCH_COPY_MAX - p->copied);
 		if (n > PATROL_JSONPATCH_COPY_MAX - p->copied)
 			return fail(p, PATROL_ERR_TOOBIG, "the copies of the "
-			    "patch exceed %d values", PATROL_JSONPATCH_COPY_MAX);
+			    "patch exceed %d values",
+			    PATROL_JSONPATCH_COPY_MAX);
 		p->copied += n;
 		if ((rc = nest(p, &path, depth(v,
 		    PATROL_JSONPATCH_DEPTH_MAX))) != PATROL_OK)
