@@ -135,13 +135,13 @@ h_oauth_token(struct req *r)
 	char			*bid = NULL, *bsec = NULL, *jwt = NULL;
 	const char		*id, *secret;
 	size_t			 bidlen = 0, bseclen = 0, i;
-	struct patrol_store	*st;
+	struct patrol_store	*st = r->store;
 	struct patrol_pat	 pat;
 	struct patrol_error	 err = { 0 };
 	struct pbuf		 scope = { 0 };
 	enum patrol_err		 rc;
 	int			 basic, known, good, updated = 0;
-	const struct patrol_conf *conf = srv_conf(r->srv);
+	const struct patrol_conf *conf = r->conf;
 	int64_t			 now = patrol_time_now(), interval;
 	json_t			*o;
 
@@ -180,10 +180,6 @@ h_oauth_token(struct req *r)
 		    "client_id and client_secret are required");
 		goto out;
 	}
-	if ((st = srv_store(r->srv, &err)) == NULL) {
-		req_fail(r, err.code, err.text);
-		goto out;
-	}
 	known = 0;
 	if (patrol_id_valid(id)) {
 		rc = patrol_store_pat_get(st, id, &pat, &err);
@@ -200,7 +196,7 @@ h_oauth_token(struct req *r)
 		oauth_error(r, 401, "invalid_client", "Bad credentials");
 		goto out;
 	}
-	rc = patrol_token_issue(srv_key(r->srv), conf->issuer, pat.id,
+	rc = patrol_token_issue(r->key, conf->issuer, pat.id,
 	    pat.owner_id, (const char *const *)pat.scope,
 	    pat.scope_null ? 0 : pat.nscope, now / 1000, conf->token_lifetime,
 	    &jwt, &err);

@@ -56,7 +56,7 @@ h_pat_list(struct req *r)
 	struct patrol_filter	*f = NULL;
 	struct patrol_pat_query	 pq;
 	struct patrol_error	 err = { 0 };
-	struct patrol_store	*st;
+	struct patrol_store	*st = r->store;
 	struct list_state	 ls;
 	enum patrol_err		 rc;
 	const char		*dup, *owner_id = NULL;
@@ -117,10 +117,6 @@ h_pat_list(struct req *r)
 			    "filters: %s", err.text);
 			goto out;
 		}
-	}
-	if ((st = srv_store(r->srv, &err)) == NULL) {
-		req_fail(r, err.code, err.text);
-		goto out;
 	}
 	pq.owner_id = owner_id;
 	pq.include_managed = patrol_rights_have(rights, nrights,

@@ -38,13 +38,39 @@ static const struct route routes[] = {
 	    { "PUT", h_duo_put, duo_put_scopes } } },
 };
 
+/* Matches path against the template tmpl, where "{id}" stands for one
+ * non-empty path segment; see route_find. */
+static int
+match(const char *tmpl, const char *path, const char **id, size_t *idlen)
+{
+	const char	*brace;
+	size_t		 n, len;
+
+	if ((brace = strstr(tmpl, "{id}")) == NULL)
+		return strcmp(tmpl, path) == 0;
+	n = (size_t)(brace - tmpl);
+	if (strncmp(tmpl, path, n) != 0)
+		return 0;
+	path += n;
+	if ((len = strcspn(path, "/")) == 0 ||
+	    strcmp(brace + 4, path + len) != 0)
+		return 0;
+	*id = path;
+	*idlen = len;
+	return 1;
+}
+
 const struct route *
-route_find(const char *path)
+route_find(const char *path, const char **id, size_t *idlen)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (strcmp(routes[i].path, path) == 0)
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		*id = NULL;
+		*idlen = 0;
+		if (match(routes[i].path, path, id, idlen))
 			return &routes[i];
+	}
+	*id = NULL;
 	return NULL;
 }
