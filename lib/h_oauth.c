@@ -143,6 +143,8 @@ h_oauth_token(struct req *r)
 	int			 basic, known, good, updated = 0;
 	const struct patrol_conf *conf = r->conf;
 	int64_t			 now = patrol_time_now(), interval;
+	long			 lifetime;
+	char			 when[PATROL_TIME_BUFSZ];
 	json_t			*o;
 
 	memset(&pat, 0, sizeof(pat));
@@ -196,10 +198,19 @@ h_oauth_token(struct req *r)
 		oauth_error(r, 401, "invalid_client", "Bad credentials");
 		goto out;
 	}
+	/* Only who knows the secret learns that the PAT has expired. */
+	if (patrol_pat_expired(&pat, now)) {
+		snprintf(err.text, sizeof(err.text), "the personal access "
+		    "token expired at %s", patrol_time_format(pat.expires,
+		    when) == 0 ? when : "a date before year 0");
+		oauth_error(r, 401, "invalid_client", err.text);
+		goto out;
+	}
+	lifetime = patrol_pat_token_lifetime(&pat, conf->token_lifetime, now);
 	rc = patrol_token_issue(r->key, conf->issuer, pat.id,
 	    pat.owner_id, (const char *const *)pat.scope,
-	    pat.scope_null ? 0 : pat.nscope, now / 1000, conf->token_lifetime,
-	    &jwt, &err);
+	    pat.scope_null ? 0 : pat.nscope, now / 1000, lifetime, &jwt,
+	    &err);
 	if (rc != PATROL_OK) {
 		req_fail(r, rc, err.text);
 		goto out;
@@ -224,7 +235,7 @@ h_oauth_token(struct req *r)
 	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}",
 	    "access_token", jwt,
 	    "token_type", "bearer",
-	    "expires_in", (json_int_t)conf->token_lifetime,
+	    "expires_in", (json_int_t)lifetime,
 	    "scope", scope.s != NULL ? scope.s : "",
 	    "identity_id", pat.owner_id,
 	    "client_id", pat.id);

@@ -256,6 +256,24 @@ patrol_pat_expired(const struct patrol_pat *pat, int64_t now)
 	return pat->expires >= 0 && now >= pat->expires;
 }
 
+long
+patrol_pat_token_lifetime(const struct patrol_pat *pat, long max,
+    int64_t now)
+{
+	long	 lifetime = max;
+	int64_t	 left;
+
+	if (pat->validity > 0 && pat->validity < lifetime)
+		lifetime = pat->validity;
+	if (pat->expires >= 0) {
+		left = pat->expires > now ? (pat->expires - now + 999) / 1000 :
+		    1;
+		if (left < lifetime)
+			lifetime = (long)left;
+	}
+	return lifetime;
+}
+
 enum patrol_err
 patrol_pat_create(struct patrol_store *st, const struct patrol_conf *conf,
     const struct patrol_pat_spec *spec, int64_t now, struct patrol_pat *out,

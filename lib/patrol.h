@@ -630,6 +630,13 @@ enum patrol_err patrol_pat_check_expiry(int64_t expires, int64_t now,
 /* Returns 1 if the PAT has expired at time now (ms), else 0. */
 int patrol_pat_expired(const struct patrol_pat *pat, int64_t now);
 
+/* The lifetime in seconds of an access token issued at now (ms) for a PAT
+ * that has not expired: the least of its accessTokenValiditySeconds, max
+ * (token.lifetime) and the seconds left until its expirationDate (rounded
+ * up, so at least 1). Cannot fail. */
+long patrol_pat_token_lifetime(const struct patrol_pat *pat, long max,
+    int64_t now);
+
 /* What a new PAT is made of. */
 struct patrol_pat_spec {
 	const char *owner_id;

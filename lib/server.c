@@ -116,6 +116,9 @@ authenticate(struct req *r, const char *const *op_scopes)
 	if (strcmp(r->callerpat.owner_id, claims.identity_id) != 0)
 		return unauthorized(r, "JWT subject does not own its "
 		    "personal access token"), -1;
+	if (patrol_pat_expired(&r->callerpat, patrol_time_now()))
+		return unauthorized(r,
+		    "personal access token has expired"), -1;
 	rc = patrol_store_identity_get(r->store, claims.identity_id,
 	    &r->caller, &err);
 	if (rc == PATROL_ERR_NOTFOUND)

@@ -193,9 +193,12 @@ split(const char *s, char ***out)
 	return n;
 }
 
+/* Adds a PAT straight into the store, with any expiry (ms, -1 never) and
+ * validity; id and secret (may be NULL) receive its id and secret. */
 static void
-add_pat(struct patrol_store *st, const char *owner, const char *name,
-    const char *scope, int managed, char *id, char *secret)
+add_pat_x(struct patrol_store *st, const char *owner, const char *name,
+    const char *scope, int managed, int64_t expires, long validity,
+    char *id, char *secret)
 {
 	struct patrol_pat	 p;
 	char			 sec[PATROL_SECRET_LEN + 1];
@@ -210,8 +213,8 @@ add_pat(struct patrol_store *st, const char *owner, const char *name,
 	p.created = patrol_time_now();
 	p.last_used = -1;
 	p.managed = managed;
-	p.expires = -1;
-	p.validity = PATROL_VALIDITY_DEFAULT;
+	p.expires = expires;
+	p.validity = validity;
 	patrol_random_hex(sec, PATROL_SECRET_LEN / 2);
 	patrol_secret_hash(sec, strlen(sec), p.secret_hash);
 	if (patrol_store_pat_add(st, &p, 0, &err) != PATROL_OK)
@@ -223,6 +226,14 @@ add_pat(struct patrol_store *st, const char *owner, const char *name,
 	while (p.nscope > 0)
 		free(p.scope[--p.nscope]);
 	free(p.scope);
+}
+
+static void
+add_pat(struct patrol_store *st, const char *owner, const char *name,
+    const char *scope, int managed, char *id, char *secret)
+{
+	add_pat_x(st, owner, name, scope, managed, -1,
+	    PATROL_VALIDITY_DEFAULT, id, secret);
 }
 
 static int
@@ -674,6 +685,135 @@ test_list(struct patrol_server *s)
 	resp_clear(&r);
 }
 
+/* POST /oauth/token with client credentials in a urlencoded body. */
+static void
+token_for(struct patrol_server *s, const char *id, const char *secret,
+    struct resp *r)
+{
+	char	 body[512];
+
+	snprintf(body, sizeof(body), "grant_type=client_credentials&"
+	    "client_id=%s&client_secret=%s", id, secret);
+	request(s, "POST", "/oauth/token", NULL,
+	    "application/x-www-form-urlencoded", body, NULL, r);
+}
+
+/* "Bearer <access_token>" of a token response, new (free()), or NULL. */
+static char *
+bearer_of(const struct resp *r)
+{
+	const char	*t = jstr(r->json, "access_token");
+	char		*b;
+
+	if (t == NULL || (b = malloc(strlen(t) + 8)) == NULL)
+		return NULL;
+	sprintf(b, "Bearer %s", t);
+	return b;
+}
+
+/* The exp - iat of a bearer token, as the signing key verifies it. */
+static long long
+token_span(const char *bearer)
+{
+	struct patrol_key	*key = NULL;
+	struct patrol_claims	 c;
+	struct patrol_error	 err;
+	long long		 span = -1;
+
+	if (bearer != NULL && patrol_key_load(keypath, &key, &err) ==
+	    PATROL_OK && patrol_token_verify(key, "t", bearer + 7,
+	    patrol_time_now() / 1000, &c, &err) == PATROL_OK)
+		span = (long long)(c.exp - c.iat);
+	patrol_key_free(key);
+	return span;
+}
+
+static void
+test_expiry(struct patrol_server *s, struct patrol_store *st)
+{
+	struct resp		 r;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	char			 id[PATROL_ID_LEN + 1];
+	char			 sec[PATROL_SECRET_LEN + 1];
+	char			*bearer;
+	int64_t			 now = patrol_time_now();
+	long long		 in;
+
+	/* Issuing: an expired PAT gets no token, once its secret is good. */
+	add_pat_x(st, who[ADMIN].id, "expired", NULL, 0, now - 1000,
+	    PATROL_VALIDITY_DEFAULT, id, sec);
+	token_for(s, id, sec, &r);
+	is_int(r.status, 401, "expired PAT: 401");
+	is_str(jstr(r.json, "error"), "invalid_client",
+	    "expired PAT: invalid_client");
+	ok(CONTAINS(jstr(r.json, "error_description"), "expired"),
+	    "expired PAT: says it expired (%s)",
+	    jstr(r.json, "error_description"));
+	ok(CONTAINS(r.head, "WWW-Authenticate: Basic"),
+	    "expired PAT: WWW-Authenticate");
+	resp_clear(&r);
+	token_for(s, id, "0000", &r);
+	is_int(r.status, 401, "expired PAT, wrong secret: 401");
+	is_str(jstr(r.json, "error_description"), "Bad credentials",
+	    "expired PAT, wrong secret: the secret is checked first");
+	resp_clear(&r);
+	memset(&p, 0, sizeof(p));
+	ok(patrol_store_pat_get(st, id, &p, &err) == PATROL_OK &&
+	    p.last_used == -1, "a refused expired PAT keeps lastUsed null");
+	patrol_pat_clear(&p);
+
+	/* Lifetime: the least of validity, token.lifetime (3600 here) and
+	 * the time left. */
+	add_pat_x(st, who[ADMIN].id, "short-validity", NULL, 0, -1, 20, id,
+	    sec);
+	token_for(s, id, sec, &r);
+	is_int(r.status, 200, "validity 20: 200");
+	is_int(json_integer_value(json_object_get(r.json, "expires_in")), 20,
+	    "validity 20: expires_in 20");
+	bearer = bearer_of(&r);
+	is_int(token_span(bearer), 20, "validity 20: JWT exp - iat is 20");
+	free(bearer);
+	resp_clear(&r);
+	add_pat_x(st, who[ADMIN].id, "expires-soon", NULL, 0,
+	    patrol_time_now() + 30000, PATROL_VALIDITY_DEFAULT, id, sec);
+	token_for(s, id, sec, &r);
+	in = json_integer_value(json_object_get(r.json, "expires_in"));
+	ok(r.status == 200 && in >= 25 && in <= 30,
+	    "PAT expiring in 30 s: expires_in %lld, at most the time left", in);
+	bearer = bearer_of(&r);
+	is_int(token_span(bearer), in, "... and so is JWT exp - iat");
+	free(bearer);
+	resp_clear(&r);
+
+	/* Validating: a token stops working when its PAT expires. */
+	add_pat_x(st, who[ADMIN].id, "expires-later", NULL, 0,
+	    patrol_time_now() + 600000, PATROL_VALIDITY_DEFAULT, id, sec);
+	token_for(s, id, sec, &r);
+	bearer = bearer_of(&r);
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me", bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "a token of a PAT not yet expired works");
+	resp_clear(&r);
+	memset(&p, 0, sizeof(p));
+	if (patrol_store_pat_get(st, id, &p, &err) == PATROL_OK) {
+		p.expires = patrol_time_now() - 1;
+		if (patrol_store_pat_update(st, &p, &err) != PATROL_OK)
+			tap_diag("pat_update: %s", err.text);
+	}
+	patrol_pat_clear(&p);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me", bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 401, "once its PAT has expired, the token: 401");
+	is_str(jstr(r.json, "error"), "JWT validation failed: personal "
+	    "access token has expired", "401 in the JWT-failure shape");
+	ok(CONTAINS(r.head, "WWW-Authenticate: Bearer"),
+	    "WWW-Authenticate: Bearer");
+	resp_clear(&r);
+	free(bearer);
+}
+
 static const char duo_example[] =
     "{\"mfaMethod\":\"duo-web\",\"enabled\":true,\"host\":\"www.example.com\","
     "\"accessKey\":\"qw123Y3QlA5UqocYpdU3rEkzrK2D497y\","
@@ -924,6 +1064,7 @@ main(void)
 	test_token(s, st);
 	test_auth(s);
 	test_list(s);
+	test_expiry(s, st);
 	test_duo(s, st);
 	test_misc(s, oauth, beta);
 	test_cut(s);
