@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "patrol.h"
@@ -685,6 +686,220 @@ test_list(struct patrol_server *s)
 	resp_clear(&r);
 }
 
+/* ---- paging --------------------------------------------------------- */
+
+/* The order a listing promises: the sorters, then id, ascending unless the
+ * last sorter is descending. Sorters as in the query ("-name,created"). */
+static int
+listed_before(const json_t *a, const json_t *b, const char *sorters)
+{
+	char		 key[16];
+	const char	*p = sorters, *x, *y;
+	size_t		 n;
+	int		 c = 0, desc = 0;
+
+	while (*p != '\0') {
+		desc = *p == '-';
+		p += desc;
+		n = strcspn(p, ",");
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		p += n + (p[n] == ',');
+		x = jstr(a, key);
+		y = jstr(b, key);
+		if (x == NULL || y == NULL)	/* null lastUsed first */
+			c = (x != NULL) - (y != NULL);
+		else if (strcmp(key, "name") == 0)
+			c = strcasecmp(x, y);
+		else
+			c = strcmp(x, y);	/* same time format */
+		if (c != 0)
+			return desc ? c > 0 : c < 0;
+	}
+	c = strcmp(jstr(a, "id"), jstr(b, "id"));
+	return desc ? c > 0 : c < 0;
+}
+
+static void
+test_paging(struct patrol_server *s, struct patrol_store *st)
+{
+	static const char *const sorters[] = {
+		"created", "-created", "name", "-name", "lastUsed",
+		"-lastUsed", "name,-created", "-lastUsed,name",
+		"lastUsed,-name,created", "-created,lastUsed",
+	};
+	/* Ties everywhere: names equal but for case, equal created, equal
+	 * and null lastUsed. */
+	static const struct {
+		const char	*name;
+		int		 created, used;	/* seconds; used -1: null */
+	} rows[] = {
+		{ "b", 1, -1 }, { "B", 1, 5 }, { "a", 2, 5 }, { "A", 2, -1 },
+		{ "c", 1, 7 }, { "C", 3, 7 }, { "d", 3, -1 }, { "e", 1, 5 },
+		{ "E", 2, 9 }, { "f", 3, 7 }, { "F", 1, -1 }, { "g", 2, 5 },
+		{ "h", 3, 9 },
+	};
+	const size_t		 nrows = sizeof(rows) / sizeof(rows[0]);
+	struct patrol_identity	 id;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	struct resp		 r, pg;
+	char			 uri[512], full[1024], paged[1024];
+	const char		*total;
+	size_t			 i, j, off, sorted;
+	int64_t			 base = 1700000000000;
+
+	memset(&id, 0, sizeof(id));
+	patrol_id_new(id.id);
+	id.name = "Pager";
+	if (patrol_store_identity_add(st, &id, &err) != PATROL_OK)
+		tap_diag("identity_add: %s", err.text);
+	for (i = 0; i < nrows; i++) {
+		memset(&p, 0, sizeof(p));
+		patrol_id_new(p.id);
+		p.name = (char *)rows[i].name;
+		p.scope_null = 1;
+		strcpy(p.owner_id, id.id);
+		p.created = base + rows[i].created * 1000;
+		p.last_used = rows[i].used < 0 ? -1 :
+		    base + rows[i].used * 1000;
+		p.expires = -1;
+		p.validity = PATROL_VALIDITY_DEFAULT;
+		strcpy(p.secret_hash, "00000000000000000000000000000000"
+		    "00000000000000000000000000000000");
+		if (patrol_store_pat_add(st, &p, 0, &err) != PATROL_OK)
+			tap_diag("pat_add: %s", err.text);
+	}
+
+	for (i = 0; i < sizeof(sorters) / sizeof(sorters[0]); i++) {
+		snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?"
+		    "owner-id=%s&sorters=%s", id.id, sorters[i]);
+		request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL,
+		    &r);
+		is_int(json_array_size(r.json), nrows, "sorters=%s: every PAT",
+		    sorters[i]);
+		for (j = 1, sorted = 1; j < json_array_size(r.json); j++)
+			sorted &= listed_before(json_array_get(r.json, j - 1),
+			    json_array_get(r.json, j), sorters[i]);
+		ok(sorted, "sorters=%s: in order, ties by id", sorters[i]);
+		full[0] = paged[0] = '\0';
+		for (j = 0; j < json_array_size(r.json); j++)
+			strcat(full, jstr(json_array_get(r.json, j), "id"));
+		for (off = 0; off < nrows + 4; off += 4) {
+			snprintf(uri, sizeof(uri), "/beta/personal-access-"
+			    "tokens?owner-id=%s&sorters=%s&limit=4&offset=%zu",
+			    id.id, sorters[i], off);
+			request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL,
+			    NULL, &pg);
+			for (j = 0; j < json_array_size(pg.json); j++)
+				strcat(paged, jstr(json_array_get(pg.json, j),
+				    "id"));
+			resp_clear(&pg);
+		}
+		is_str(paged, full, "sorters=%s: pages of 4 concatenated are "
+		    "the whole listing", sorters[i]);
+		resp_clear(&r);
+	}
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s",
+	    id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	for (j = 1, sorted = 1; j < json_array_size(r.json); j++)
+		sorted &= listed_before(json_array_get(r.json, j - 1),
+		    json_array_get(r.json, j), "created");
+	ok(sorted && json_array_size(r.json) == nrows,
+	    "no sorters: created, then id");
+	ok(!CONTAINS(r.head, "X-Total-Count"), "no count, no X-Total-Count");
+	resp_clear(&r);
+
+	/* count, limit=0, offset past the end */
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&sorters=name", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &pg);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&count=true&limit=2&offset=1&sorters=name", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "count=true: 200");
+	is_int(json_array_size(r.json), 2, "limit=2: two items");
+	is_str(jstr(json_array_get(r.json, 0), "id"),
+	    jstr(json_array_get(pg.json, 1), "id"), "offset=1 skips one");
+	is_str(jstr(json_array_get(r.json, 1), "id"),
+	    jstr(json_array_get(pg.json, 2), "id"), "... and limit=2 ends "
+	    "after two");
+	ok(CONTAINS(r.head, "X-Total-Count: 13\r\n"),
+	    "X-Total-Count: every match, limit and offset ignored");
+	resp_clear(&r);
+	resp_clear(&pg);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&count=true&limit=0&filters=lastUsed+isnull", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_str(r.body, "[]", "limit=0: []");
+	total = CONTAINS(r.head, "X-Total-Count: 4\r\n") ? "4" : NULL;
+	is_str(total, "4", "limit=0 with count=true: the count, filters "
+	    "applied");
+	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&count=false&offset=13", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_str(r.body, "[]", "offset at the end: []");
+	ok(!CONTAINS(r.head, "X-Total-Count"), "count=false: no header");
+	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&limit=250&offset=0000012", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(json_array_size(r.json), 1, "limit=250, offset=0000012: one");
+	resp_clear(&r);
+}
+
+static void
+test_paging_errors(struct patrol_server *s)
+{
+	static const struct {
+		const char	*query;
+		const char	*names;
+	} bad[] = {
+		{ "limit=251", "limit" },
+		{ "limit=-1", "limit" },
+		{ "limit=%2B1", "limit" },
+		{ "limit=+1", "limit" },
+		{ "limit=1x", "limit" },
+		{ "limit=", "limit" },
+		{ "limit=1.0", "limit" },
+		{ "limit=99999999999999999999999", "limit" },
+		{ "limit=1&limit=1", "limit" },
+		{ "offset=-1", "offset" },
+		{ "offset=x", "offset" },
+		{ "offset=", "offset" },
+		{ "offset=9223372036854775808", "offset" },
+		{ "count=yes", "count" },
+		{ "count=TRUE", "count" },
+		{ "count=", "count" },
+		{ "sorters=bogus", "sorters" },
+		{ "sorters=name,-name", "sorters" },
+		{ "sorters=", "sorters" },
+		{ "sorters=name,", "sorters" },
+		{ "sorters=--name", "sorters" },
+	};
+	struct resp	 r;
+	char		 uri[256];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?"
+		    "owner-id=me&%s", bad[i].query);
+		request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL,
+		    &r);
+		is_int(r.status, 400, "%s: 400", bad[i].query);
+		ok(is_envelope(&r, "400.1 Bad Request Content") &&
+		    CONTAINS(msg(&r), bad[i].names), "%s: names %s (%s)",
+		    bad[i].query, bad[i].names, msg(&r));
+		resp_clear(&r);
+	}
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me&"
+	    "offset=9223372036854775807", who[ADMIN].bearer, NULL, NULL, NULL,
+	    &r);
+	is_str(r.body, "[]", "the largest offset: []");
+	resp_clear(&r);
+}
+
 /* POST /oauth/token with client credentials in a urlencoded body. */
 static void
 token_for(struct patrol_server *s, const char *id, const char *secret,
@@ -1065,6 +1280,8 @@ main(void)
 	test_auth(s);
 	test_list(s);
 	test_expiry(s, st);
+	test_paging(s, st);
+	test_paging_errors(s);
 	test_duo(s, st);
 	test_misc(s, oauth, beta);
 	test_cut(s);
