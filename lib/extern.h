@@ -50,6 +50,16 @@ int hexval(char c);
 /* Overwrites n bytes at p with zeros in a way the compiler keeps. */
 void wipe(void *p, size_t n);
 
+/* The JSON type of j as a schema names it ("object", "array", "string",
+ * "number", "boolean", "null"); static. */
+const char *jtype_name(const json_t *j);
+
+/* Loads a request body: valid UTF-8 JSON without duplicate keys, else
+ * SYNTAX with a text that gives line and column but quotes nothing of the
+ * body (it may hold secrets). *out is a new reference. */
+enum patrol_err jbody_load(const char *body, size_t len, json_t **out,
+    struct patrol_error *err);
+
 /* ---------------------------------------------------------------- */
 /* HTTP internals (query.c, form.c, envelope.c, request.c, route.c)  */
 /* ---------------------------------------------------------------- */
@@ -191,6 +201,8 @@ const struct route *route_find(const char *path, const char **id,
 
 int h_oauth_token(struct req *r);
 int h_pat_list(struct req *r);
+int h_pat_create(struct req *r);
+int h_pat_delete(struct req *r);
 int h_duo_get(struct req *r);
 int h_duo_put(struct req *r);
 

@@ -400,6 +400,13 @@ int patrol_rights_have(char *const *rights, size_t n, const char *right);
 int patrol_scope_allows(char *const *scope, size_t nscope, int scope_null,
     const char *const *op_scopes);
 
+/* Returns 1 if a PAT of scope `scope` may give a PAT the scope `sub`, that
+ * is, if sub grants nothing that scope does not: scope null or containing
+ * PATROL_SCOPE_ALL covers everything; otherwise sub must not be null
+ * (sub_null) and each of its entries must be in scope. Else 0. */
+int patrol_scope_covers(char *const *scope, size_t nscope, int scope_null,
+    char *const *sub, size_t nsub, int sub_null);
+
 /* ------------------------------------------------------------------ */
 /* Storage (store.c and one store_<backend>.c per backend)             */
 /* ------------------------------------------------------------------ */
@@ -648,6 +655,21 @@ struct patrol_pat_spec {
 	int64_t expires;	/* ms; 0: conf->pat_default_expiry; -1: never */
 	int managed;
 };
+
+/* Reads a PAT's spec from a JSON object `o` (a creation body; borrowed):
+ * "name" (string, required), "scope" (array of strings, or null),
+ * "accessTokenValiditySeconds" (integer), "expirationDate" (RFC 3339
+ * string, or null). Absent, scope is null, validity 0 and expires 0 (the
+ * defaults); a null expirationDate is -1 (never). On success spec->name and
+ * the scope strings borrow from o, and spec->scope is *scopev, a new array
+ * (free() it; NULL when the scope is null); owner_id and managed are left
+ * as they are. Errors: INVALID with a text naming the key, for an object
+ * that is not one, an unknown key, a missing name, a wrong type, a validity
+ * out of range (patrol_pat_check_validity) or an expirationDate that is no
+ * RFC 3339 date-time or is before 1970. The other rules are
+ * patrol_pat_create's. */
+enum patrol_err patrol_pat_spec_from_json(const json_t *o,
+    struct patrol_pat_spec *spec, char ***scopev, struct patrol_error *err);
 
 /* Creates a PAT for spec->owner_id at time now (ms): checks the spec with
  * the functions above, makes an id and a secret, stores the secret's hash

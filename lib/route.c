@@ -17,6 +17,12 @@ static const char *const pat_list_scopes[] = {
 	NULL
 };
 
+static const char *const pat_manage_scopes[] = {
+	"sp:my-personal-access-tokens:manage",
+	"sp:all-personal-access-tokens:manage",
+	NULL
+};
+
 static const char *const duo_get_scopes[] = {
 	"idn:mfa-configuration:read",
 	"idn:mfa-configuration:manage",
@@ -31,8 +37,11 @@ static const char *const duo_put_scopes[] = {
 static const struct route routes[] = {
 	{ "/oauth/token", PATROL_ROUTES_OAUTH, 0, "POST",
 	  { { "POST", h_oauth_token, NULL } } },
-	{ "/beta/personal-access-tokens", PATROL_ROUTES_BETA, 1, "GET",
-	  { { "GET", h_pat_list, pat_list_scopes } } },
+	{ "/beta/personal-access-tokens", PATROL_ROUTES_BETA, 1, "GET, POST",
+	  { { "GET", h_pat_list, pat_list_scopes },
+	    { "POST", h_pat_create, pat_manage_scopes } } },
+	{ "/beta/personal-access-tokens/{id}", PATROL_ROUTES_BETA, 1, "DELETE",
+	  { { "DELETE", h_pat_delete, pat_manage_scopes } } },
 	{ "/beta/mfa/duo-web/config", PATROL_ROUTES_BETA, 1, "GET, PUT",
 	  { { "GET", h_duo_get, duo_get_scopes },
 	    { "PUT", h_duo_put, duo_put_scopes } } },

@@ -161,7 +161,8 @@ struct who {
 	char		*bearer;	/* "Bearer <jwt>" */
 };
 
-enum { ADMIN, MINE, ALL, MANAGED, MFAREAD, NOBODY, SCOPED, NWHO };
+enum { ADMIN, MINE, ALL, MANAGED, MFAREAD, NOBODY, SCOPED, MYMAN, ALLMAN,
+    READMAN, LIMITED, NWHO };
 
 static struct who who[NWHO] = {
 	{ .name = "Admin", .rights = "ORG_ADMIN" },
@@ -173,6 +174,13 @@ static struct who who[NWHO] = {
 	{ .name = "Nobody", .rights = "" },
 	{ .name = "Scoped", .rights = "ORG_ADMIN",
 	  .scope = "sp:my-personal-access-tokens:read" },
+	{ .name = "MyManage", .rights = "idn:my-personal-access-tokens:manage" },
+	{ .name = "AllManage",
+	  .rights = "idn:all-personal-access-tokens:manage" },
+	{ .name = "ReadManage", .rights = "idn:all-personal-access-tokens:read,"
+	  "idn:my-personal-access-tokens:manage" },
+	{ .name = "Limited", .rights = "ORG_ADMIN",
+	  .scope = "sp:my-personal-access-tokens:manage,demo:a" },
 };
 
 static size_t
@@ -1029,6 +1037,358 @@ test_expiry(struct patrol_server *s, struct patrol_store *st)
 	free(bearer);
 }
 
+/* ---- create and delete ---------------------------------------------- */
+
+static char created_id[PATROL_ID_LEN + 1];	/* MyManage's "ci" */
+static char created_secret[PATROL_SECRET_LEN + 1];
+
+/* POST /beta/personal-access-tokens as who[w] with a JSON body. */
+static void
+create_as(struct patrol_server *s, int w, const char *body, struct resp *r)
+{
+	request(s, "POST", "/beta/personal-access-tokens", who[w].bearer,
+	    "application/json", body, NULL, r);
+}
+
+static void
+test_create(struct patrol_server *s, struct patrol_store *st)
+{
+	static const struct {
+		const char	*body;
+		const char	*says;
+	} bad[] = {
+		{ "{\"name\":\"ci\"}", "already has a personal access token "
+		  "named \"ci\"" },
+		{ "{}", "name is required" },
+		{ "{\"scope\":null}", "name is required" },
+		{ "{\"name\":5}", "name: expected string, got number" },
+		{ "{\"name\":null}", "name: expected string, got null" },
+		{ "{\"name\":\"\"}", "name must not be empty" },
+		{ "{\"name\":\"a\\u0001b\"}", "control characters" },
+		{ "{\"name\":\"a\\u0000b\"}", "not valid JSON" },
+		{ "{\"name\":\"x\",\"bogus\":1}", "unknown field 'bogus'" },
+		{ "{\"name\":\"x\",\"owner\":{}}", "unknown field 'owner'" },
+		{ "{\"name\":\"x\",\"a\\nb\":1}", "unknown field (known" },
+		{ "{\"name\":\"x\",\"name\":\"y\"}", "duplicate" },
+		{ "{\"name\":\"\xff\"}", "UTF-8" },
+		{ "[{\"name\":\"x\"}]", "expected a JSON object" },
+		{ "\"x\"", "not valid JSON" },
+		{ "{", "not valid JSON" },
+		{ "", "not valid JSON" },
+		{ "{\"name\":\"x\",\"scope\":\"a\"}",
+		  "scope: expected array of strings or null, got string" },
+		{ "{\"name\":\"x\",\"scope\":[\"a\",1]}",
+		  "scope 2: expected string, got number" },
+		{ "{\"name\":\"x\",\"scope\":[]}", "scope must not be empty" },
+		{ "{\"name\":\"x\",\"scope\":[\"a b\"]}", "scope 1 has a "
+		  "character not allowed" },
+		{ "{\"name\":\"x\",\"scope\":[\"a\",\"a\"]}", "given twice" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":14}",
+		  "accessTokenValiditySeconds must be between 15 and 43200" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":43201}",
+		  "not 43201" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":0}",
+		  "not 0" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":-60}",
+		  "not -60" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":"
+		  "9223372036854775807}", "accessTokenValiditySeconds must be" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":60.0}",
+		  "accessTokenValiditySeconds: expected integer" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":\"60\"}",
+		  "accessTokenValiditySeconds: expected integer" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":null}",
+		  "accessTokenValiditySeconds: expected integer, got null" },
+		{ "{\"name\":\"x\",\"expirationDate\":\"tomorrow\"}",
+		  "expirationDate: not an RFC 3339 date-time" },
+		{ "{\"name\":\"x\",\"expirationDate\":\"2099-01-01\"}",
+		  "expirationDate: not an RFC 3339 date-time" },
+		{ "{\"name\":\"x\",\"expirationDate\":4102444800000}",
+		  "expirationDate: expected RFC 3339 date-time string or null" },
+		{ "{\"name\":\"x\",\"expirationDate\":"
+		  "\"2000-01-01T00:00:00Z\"}", "must be in the future" },
+		{ "{\"name\":\"x\",\"expirationDate\":"
+		  "\"1970-01-01T00:00:00Z\"}", "must be in the future" },
+		{ "{\"name\":\"x\",\"expirationDate\":"
+		  "\"1969-12-31T23:59:59.999Z\"}", "must be in the future" },
+	};
+	struct resp		 r;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	json_t			*o;
+	char			 body[512], hash[PATROL_HASH_LEN + 1];
+	const char		*keys[] = { "id", "secret", "scope", "name",
+	    "owner", "created", "accessTokenValiditySeconds",
+	    "expirationDate" };
+	int64_t			 created, expires;
+	size_t			 i;
+
+	create_as(s, MYMAN, "{\"name\":\"ci\"}", &r);
+	is_int(r.status, 200, "create {name}: 200");
+	ok(CONTAINS(r.head, "Content-Type: application/json"), "JSON");
+	is_int(json_object_size(r.json), 8, "exactly eight fields");
+	for (i = 0; i < 8; i++)
+		ok(json_object_get(r.json, keys[i]) != NULL, "field %s",
+		    keys[i]);
+	ok(patrol_id_valid(jstr(r.json, "id")), "id: 32 hex");
+	ok(jstr(r.json, "secret") != NULL &&
+	    strlen(jstr(r.json, "secret")) == PATROL_SECRET_LEN,
+	    "secret: 64 characters");
+	is_str(jstr(r.json, "name"), "ci", "name");
+	ok(json_is_null(json_object_get(r.json, "scope")),
+	    "no scope: null (sp:scopes:all)");
+	o = json_object_get(r.json, "owner");
+	ok(o != NULL && strcmp(jstr(o, "type"), "IDENTITY") == 0 &&
+	    strcmp(jstr(o, "id"), who[MYMAN].id) == 0 &&
+	    strcmp(jstr(o, "name"), "MyManage") == 0,
+	    "owner: the caller {type, id, name}");
+	is_int(json_integer_value(json_object_get(r.json,
+	    "accessTokenValiditySeconds")), 43200, "validity: 43200");
+	ok(jstr(r.json, "created") != NULL && jstr(r.json,
+	    "expirationDate") != NULL && patrol_time_parse(jstr(r.json,
+	    "created"), 24, &created) == PATROL_OK && patrol_time_parse(
+	    jstr(r.json, "expirationDate"), 24, &expires) == PATROL_OK &&
+	    expires - created == (int64_t)182 * 86400 * 1000,
+	    "no expirationDate: pat.default_expiry (182 days) after created");
+	ok(!CONTAINS(r.log, jstr(r.json, "secret")), "the secret is not "
+	    "logged");
+	if (jstr(r.json, "secret") != NULL) {
+		snprintf(created_id, sizeof(created_id), "%s",
+		    jstr(r.json, "id"));
+		snprintf(created_secret, sizeof(created_secret), "%s",
+		    jstr(r.json, "secret"));
+	}
+	resp_clear(&r);
+	memset(&p, 0, sizeof(p));
+	ok(patrol_store_pat_get(st, created_id, &p, &err) == PATROL_OK &&
+	    patrol_secret_hash(created_secret, strlen(created_secret),
+	    hash) == PATROL_OK && strcmp(p.secret_hash, hash) == 0 &&
+	    strcmp(p.owner_id, who[MYMAN].id) == 0,
+	    "stored: its hash only, owned by the caller");
+	patrol_pat_clear(&p);
+	token_for(s, created_id, created_secret, &r);
+	is_int(r.status, 200, "the new secret gets a token");
+	resp_clear(&r);
+
+	create_as(s, MYMAN, "{\"name\":\"full\",\"scope\":["
+	    "\"sp:my-personal-access-tokens:read\",\"demo:x\"],"
+	    "\"accessTokenValiditySeconds\":60,"
+	    "\"expirationDate\":\"2099-01-01T01:00:00+01:00\"}", &r);
+	is_int(r.status, 200, "create with every field: 200");
+	ok(json_array_size(json_object_get(r.json, "scope")) == 2 &&
+	    strcmp(json_string_value(json_array_get(json_object_get(r.json,
+	    "scope"), 1)), "demo:x") == 0, "scope as given");
+	is_int(json_integer_value(json_object_get(r.json,
+	    "accessTokenValiditySeconds")), 60, "validity as given");
+	is_str(jstr(r.json, "expirationDate"), "2099-01-01T00:00:00.000Z",
+	    "expirationDate in UTC with milliseconds");
+	resp_clear(&r);
+	request(s, "POST", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    "application/json; charset=utf-8",
+	    "{\"name\":\"never\",\"scope\":null,\"expirationDate\":null}",
+	    NULL, &r);
+	is_int(r.status, 200, "charset parameter, scope and expiry null: 200");
+	ok(json_is_null(json_object_get(r.json, "expirationDate")),
+	    "expirationDate null: never expires");
+	ok(json_is_null(json_object_get(r.json, "scope")), "scope null");
+	resp_clear(&r);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		create_as(s, MYMAN, bad[i].body, &r);
+		is_int(r.status, 400, "create %s: 400", bad[i].body);
+		ok(is_envelope(&r, "400.1 Bad Request Content") &&
+		    CONTAINS(msg(&r), bad[i].says), "... says \"%s\" (%s)",
+		    bad[i].says, msg(&r));
+		resp_clear(&r);
+	}
+	memset(body, 'n', sizeof(body));
+	memcpy(body, "{\"name\":\"", 9);
+	memcpy(body + 9 + 129, "\"}", 3);
+	create_as(s, MYMAN, body, &r);
+	is_int(r.status, 400, "a name of 129 bytes: 400");
+	ok(CONTAINS(msg(&r), "at most 128 bytes"), "... says so (%s)",
+	    msg(&r));
+	resp_clear(&r);
+
+	/* media type, rights, scope */
+	request(s, "POST", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    "text/plain", "{\"name\":\"x\"}", NULL, &r);
+	is_int(r.status, 415, "create text/plain: 415");
+	ok(is_envelope(&r, "415 Unsupported Media Type"), "415 envelope");
+	resp_clear(&r);
+	request(s, "POST", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    NULL, "{\"name\":\"x\"}", NULL, &r);
+	is_int(r.status, 415, "create without Content-Type: 415");
+	resp_clear(&r);
+	request(s, "POST", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    "application/json-patch+json", "{\"name\":\"x\"}", NULL, &r);
+	is_int(r.status, 415, "create application/json-patch+json: 415");
+	resp_clear(&r);
+	create_as(s, NOBODY, "{\"name\":\"x\"}", &r);
+	is_int(r.status, 403, "create without a manage right: 403");
+	ok(is_envelope(&r, "403 Forbidden") && CONTAINS(msg(&r),
+	    "idn:my-personal-access-tokens:manage"), "names the right (%s)",
+	    msg(&r));
+	resp_clear(&r);
+	create_as(s, MINE, "{\"name\":\"x\"}", &r);
+	is_int(r.status, 403, "create with a read right only: 403");
+	resp_clear(&r);
+	create_as(s, SCOPED, "{\"name\":\"x\"}", &r);
+	is_int(r.status, 403, "create with a PAT scoped to reading: 403");
+	ok(CONTAINS(msg(&r), "sp:my-personal-access-tokens:manage"),
+	    "names the scopes the operation takes (%s)", msg(&r));
+	resp_clear(&r);
+	create_as(s, LIMITED, "{\"name\":\"wider\"}", &r);
+	is_int(r.status, 403, "a scope-limited PAT creates a null scope: 403");
+	ok(CONTAINS(msg(&r), "limited"), "says why (%s)", msg(&r));
+	resp_clear(&r);
+	create_as(s, LIMITED, "{\"name\":\"other\",\"scope\":"
+	    "[\"demo:b\"]}", &r);
+	is_int(r.status, 403, "... a scope it does not have: 403");
+	resp_clear(&r);
+	create_as(s, LIMITED, "{\"name\":\"narrower\",\"scope\":"
+	    "[\"demo:a\"]}", &r);
+	is_int(r.status, 200, "... a scope it has: 200");
+	resp_clear(&r);
+	create_as(s, ALLMAN, "{\"name\":\"allman\"}", &r);
+	is_int(r.status, 200, "create with the all-manage right: 200");
+	resp_clear(&r);
+
+	/* pat.max_per_owner (10): AllManage holds 2 */
+	for (i = 0; i < 8; i++) {
+		snprintf(body, sizeof(body), "{\"name\":\"n%zu\"}", i);
+		create_as(s, ALLMAN, body, &r);
+		if (r.status != 200)
+			tap_diag("create n%zu: %d %s", i, r.status, msg(&r));
+		resp_clear(&r);
+	}
+	create_as(s, ALLMAN, "{\"name\":\"eleventh\"}", &r);
+	is_int(r.status, 400, "create past pat.max_per_owner: 400");
+	ok(is_envelope(&r, "400.1 Bad Request Content") &&
+	    CONTAINS(msg(&r), "pat.max_per_owner"), "names the rule (%s)",
+	    msg(&r));
+	resp_clear(&r);
+
+	request(s, "PUT", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    "application/json", "{}", NULL, &r);
+	is_int(r.status, 405, "PUT on the collection: 405");
+	ok(CONTAINS(r.head, "Allow: GET, POST\r\n"), "Allow: GET, POST");
+	resp_clear(&r);
+}
+
+static void
+test_delete(struct patrol_server *s, struct patrol_store *st)
+{
+	struct resp		 r;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	char			 uri[256], id[PATROL_ID_LEN + 1];
+	char			*bearer;
+
+	/* A token issued before, and the PAT deleted by its owner. */
+	token_for(s, created_id, created_secret, &r);
+	bearer = bearer_of(&r);
+	resp_clear(&r);
+	/* MyManage may not read the MFA configuration: 403 means the token
+	 * was accepted. */
+	request(s, "GET", "/beta/mfa/duo-web/config", bearer, NULL, NULL,
+	    NULL, &r);
+	is_int(r.status, 403, "the token works before the delete");
+	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s",
+	    created_id);
+	request(s, "DELETE", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "the owner deletes it: 204");
+	is_str(r.body, "", "204: no body");
+	ok(!CONTAINS(r.head, "Content-Type"), "204: no Content-Type");
+	ok(CONTAINS(r.head, "Status: 204 No Content\r\n"), "204 status line");
+	resp_clear(&r);
+	ok(patrol_store_pat_get(st, created_id, &p, &err) ==
+	    PATROL_ERR_NOTFOUND, "gone from the store");
+	patrol_pat_clear(&p);
+	request(s, "GET", "/beta/mfa/duo-web/config", bearer, NULL, NULL,
+	    NULL, &r);
+	is_int(r.status, 401, "a token issued before fails at once");
+	is_str(jstr(r.json, "error"), "JWT validation failed: personal "
+	    "access token no longer exists", "... as a PAT that is gone");
+	resp_clear(&r);
+	free(bearer);
+	token_for(s, created_id, created_secret, &r);
+	is_int(r.status, 401, "and its secret gets no new token");
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "deleting it again: 404");
+	ok(is_envelope(&r, "404 Not found") && CONTAINS(msg(&r), created_id),
+	    "404 envelope naming the id (%s)", msg(&r));
+	resp_clear(&r);
+
+	request(s, "DELETE", "/beta/personal-access-tokens/"
+	    "0123456789abcdef0123456789abcdef", who[ADMIN].bearer, NULL, NULL,
+	    NULL, &r);
+	is_int(r.status, 404, "unknown id: 404");
+	resp_clear(&r);
+	request(s, "DELETE", "/beta/personal-access-tokens/x%0Ay",
+	    who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "malformed id: 404");
+	ok(!CONTAINS(msg(&r), "x%0Ay"), "a malformed id is not echoed");
+	resp_clear(&r);
+	request(s, "DELETE", "/beta/personal-access-tokens/a/b",
+	    who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "two segments: no such path, 404");
+	resp_clear(&r);
+
+	/* Another identity's PAT. */
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s",
+	    who[ADMIN].pat);
+	request(s, "DELETE", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "another's PAT, that the caller cannot list: "
+	    "404");
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[READMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "another's PAT, listed but only my-manage: "
+	    "403");
+	ok(CONTAINS(msg(&r), "idn:all-personal-access-tokens:manage"),
+	    "names the right (%s)", msg(&r));
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[NOBODY].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "no manage right: 403 before anything else");
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[SCOPED].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "a PAT scoped to reading: 403");
+	resp_clear(&r);
+	add_pat(st, who[NOBODY].id, "to-delete", NULL, 0, id, NULL);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s", id);
+	request(s, "DELETE", uri, who[ALLMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "all-manage deletes another's PAT: 204");
+	resp_clear(&r);
+	add_pat(st, who[NOBODY].id, "managed", NULL, 1, id, NULL);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s", id);
+	request(s, "DELETE", uri, who[ALLMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "a managed PAT without the managed-read right: "
+	    "404");
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "... ORG_ADMIN sees and deletes it: 204");
+	resp_clear(&r);
+
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s",
+	    who[MYMAN].pat);
+	request(s, "GET", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 405, "GET on a PAT: 405");
+	ok(CONTAINS(r.head, "Allow: DELETE\r\n"), "Allow lists the methods");
+	ok(is_envelope(&r, "405 Method Not Allowed"), "405 envelope");
+	resp_clear(&r);
+
+	/* A PAT deleting itself: its own token fails right after. */
+	request(s, "DELETE", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "a PAT deletes itself: 204");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me",
+	    who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 401, "... and its token is refused at once");
+	resp_clear(&r);
+}
+
 static const char duo_example[] =
     "{\"mfaMethod\":\"duo-web\",\"enabled\":true,\"host\":\"www.example.com\","
     "\"accessKey\":\"qw123Y3QlA5UqocYpdU3rEkzrK2D497y\","
@@ -1282,6 +1642,8 @@ main(void)
 	test_expiry(s, st);
 	test_paging(s, st);
 	test_paging_errors(s);
+	test_create(s, st);
+	test_delete(s, st);
 	test_duo(s, st);
 	test_misc(s, oauth, beta);
 	test_cut(s);
