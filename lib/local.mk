@@ -22,6 +22,7 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/filter_bind.c \
 	%D%/filter_eval.c \
 	%D%/filter_sql.c \
+	%D%/jsonpatch.c \
 	%D%/conf.c \
 	%D%/key.c \
 	%D%/key_int.h \

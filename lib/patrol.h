@@ -290,6 +290,51 @@ void patrol_sql_clear(struct patrol_sql *sql);
 void patrol_value_clear(struct patrol_value *v);
 
 /* ------------------------------------------------------------------ */
+/* JSON Patch (jsonpatch.c)                                            */
+/* ------------------------------------------------------------------ */
+
+#define PATROL_JSONPATCH_OPS_MAX 1000		/* operations in a patch */
+#define PATROL_JSONPOINTER_LEN_MAX 1024		/* bytes in a path or from */
+#define PATROL_JSONPATCH_COPY_MAX 65536		/* values duplicated by all
+						 * `copy` operations of a patch */
+#define PATROL_JSONPATCH_DEPTH_MAX 2048		/* nested arrays and objects
+						 * (jansson's parser bound) */
+
+/* Applies the RFC 6902 patch `patch` (a JSON array of operation objects) to
+ * a deep copy of `doc`. All or nothing: on success *out is a new reference
+ * to the patched document; on failure *out is NULL, doc is untouched,
+ * err->position is the index of the failing operation (PATROL_NOPOS when
+ * the patch as a whole is refused) and err->text names it, e.g.
+ * "operation 2 (replace /scope/5): index 5 is out of range".
+ *
+ * Operations: add, remove, replace, move, copy, test. Paths are RFC 6901
+ * pointers: "" is the whole document (add and replace swap it, remove
+ * refuses it), "~0" and "~1" stand for '~' and '/', "-" appends to an array
+ * (add only), array indices are decimal without leading zeros. Members of
+ * an operation other than op, path, from and value are ignored; a patch
+ * parsed without JSON_REJECT_DUPLICATES keeps the last of duplicate
+ * members. `test` compares as RFC 6902 section 4.6 says: numbers by value
+ * (1 equals 1.0), objects whatever their member order.
+ *
+ * Errors: PATROL_ERR_SYNTAX for a malformed patch or operation (the patch
+ * not an array; an operation not an object; op missing, not a string or
+ * unknown; path, from or value missing; path or from not a string or not a
+ * JSON pointer, or holding a NUL character; `from` a parent of `path` in a
+ * move); PATROL_ERR_INVALID when an operation cannot be applied (a location
+ * that does not exist, an index out of range or not a number, a parent that
+ * is no object or array, a failed test: "operation 0 (test /name): value
+ * differs"); PATROL_ERR_TOOBIG for more than PATROL_JSONPATCH_OPS_MAX
+ * operations (position PATROL_NOPOS), a pointer longer than
+ * PATROL_JSONPOINTER_LEN_MAX bytes, copies beyond
+ * PATROL_JSONPATCH_COPY_MAX values, or a document (given, or at any step)
+ * nesting more than PATROL_JSONPATCH_DEPTH_MAX arrays and objects deep (a
+ * given one: position PATROL_NOPOS); PATROL_ERR_NOMEM. The text quotes at
+ * most a short prefix of a pointer (non-printable bytes as \xHH) and never
+ * a value. `doc` and `patch` are borrowed; out must not be NULL. */
+enum patrol_err patrol_jsonpatch_apply(const json_t *doc, const json_t *patch,
+    json_t **out, struct patrol_error *err);
+
+/* ------------------------------------------------------------------ */
 /* Configuration (conf.c)                                              */
 /* ------------------------------------------------------------------ */
 

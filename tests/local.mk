@@ -21,6 +21,7 @@ UNIT_TESTS = \
 	tests/t_mask \
 	tests/t_duo \
 	tests/t_filter \
+	tests/t_jsonpatch \
 	tests/t_conf \
 	tests/t_token \
 	tests/t_rights \
@@ -54,6 +55,9 @@ tests_t_filter_SOURCES = tests/t_filter.c tests/tap.h
 tests_t_filter_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_t_filter_LDADD = $(UNIT_LDADD) $(SQLITE_LIBS)
 tests_t_filter_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_jsonpatch_SOURCES = tests/t_jsonpatch.c tests/tap.h
+tests_t_jsonpatch_LDADD = $(UNIT_LDADD)
+tests_t_jsonpatch_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_conf_SOURCES = tests/t_conf.c tests/tap.h
 tests_t_conf_LDADD = $(UNIT_LDADD)
 tests_t_conf_LDFLAGS = $(UNIT_LINKFLAGS)
@@ -93,7 +97,8 @@ SCRIPT_TESTS = \
 	tests/interop.sh
 TESTS += $(SCRIPT_TESTS)
 
-EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop
+EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
+	tests/jsonpatch
 
 # ---------------------------------------------------------------------------
 # Appended for test.sh (quick start / CI): extra check targets and test lists.
