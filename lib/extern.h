@@ -182,7 +182,7 @@ const char *status_reason(int status);
 typedef int (*handler_fn)(struct req *r);
 
 struct route {
-	const char		*path;		/* "{id}": one non-empty segment */
+	const char		*path;		/* "{id}": one segment */
 	enum patrol_routes	 set;		/* OAUTH or BETA */
 	int			 auth;		/* needs a bearer token */
 	const char		*allow;		/* "GET, PUT" */
@@ -202,6 +202,7 @@ const struct route *route_find(const char *path, const char **id,
 int h_oauth_token(struct req *r);
 int h_pat_list(struct req *r);
 int h_pat_create(struct req *r);
+int h_pat_patch(struct req *r);
 int h_pat_delete(struct req *r);
 int h_duo_get(struct req *r);
 int h_duo_put(struct req *r);

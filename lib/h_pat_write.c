@@ -185,6 +185,62 @@ out:
 }
 
 int
+h_pat_patch(struct req *r)
+{
+	static const char *const types[] = { "application/json-patch+json",
+	    "application/json", NULL };
+	struct patrol_pat	 pat;
+	struct patrol_error	 err = { 0 };
+	enum patrol_err		 rc;
+	json_t			*patch = NULL, *before = NULL, *after = NULL;
+
+	memset(&pat, 0, sizeof(pat));
+	if (may_manage(r, "changing a personal access token") == -1 ||
+	    load(r, &pat) == -1)
+		goto out;
+	if (strcmp(pat.owner_id, r->caller.id) != 0) {
+		req_error(r, 403, NULL, "only its owner may change a personal "
+		    "access token");
+		goto out;
+	}
+	if (media_type(r, types, "application/json-patch+json (or "
+	    "application/json)") == -1 || json_body(r, &patch) == -1)
+		goto out;
+	if ((before = patrol_pat_to_json(&pat)) == NULL) {
+		req_error(r, 500, NULL, "out of memory");
+		goto out;
+	}
+	if ((rc = patrol_pat_patch(&pat, patch, patrol_time_now(), &err)) !=
+	    PATROL_OK) {
+		req_fail(r, rc, err.text);
+		goto out;
+	}
+	if ((after = patrol_pat_to_json(&pat)) == NULL) {
+		req_error(r, 500, NULL, "out of memory");
+		goto out;
+	}
+	if (!json_equal(json_object_get(before, "scope"),
+	    json_object_get(after, "scope")) && within_scope(r, pat.scope,
+	    pat.nscope, pat.scope_null) == -1)
+		goto out;
+	rc = patrol_store_pat_update(r->store, &pat, &err);
+	if (rc == PATROL_ERR_NOTFOUND)		/* deleted meanwhile */
+		not_found(r);
+	else if (rc != PATROL_OK)
+		req_fail(r, rc, err.text);
+	else {
+		req_json(r, 200, after, NULL);	/* steals it */
+		after = NULL;
+	}
+out:
+	json_decref(patch);
+	json_decref(before);
+	json_decref(after);
+	patrol_pat_clear(&pat);
+	return r->failed ? -1 : 0;
+}
+
+int
 h_pat_delete(struct req *r)
 {
 	struct patrol_pat	 pat;

@@ -42,7 +42,8 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/h_pat.c \
 	%D%/h_pat_write.c \
 	%D%/h_duo.c \
-	%D%/pat.c
+	%D%/pat.c \
+	%D%/pat_patch.c
 
 lib_libpatrol_core_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS) $(LIBJWT_CFLAGS)

@@ -716,6 +716,26 @@ struct patrol_pat_spec {
 enum patrol_err patrol_pat_spec_from_json(const json_t *o,
     struct patrol_pat_spec *spec, char ***scopev, struct patrol_error *err);
 
+/* Applies an RFC 6902 JSON Patch (borrowed) to the fields of a PAT that its
+ * owner may change, at time now (ms). The patch works on the document
+ * {"name", "scope", "expirationDate", "accessTokenValiditySeconds"} as
+ * patrol_pat_to_json writes them (times as "YYYY-MM-DDTHH:MM:SS.mmmZ",
+ * which a `test` compares literally). Every path and from must be /name,
+ * /scope, /scope/<index>, /scope/-, /expirationDate or
+ * /accessTokenValiditySeconds; this is checked for the whole patch before
+ * anything is applied. The result is read as patrol_pat_spec_from_json
+ * reads a creation body, except that a removed expirationDate means never
+ * and a removed accessTokenValiditySeconds the default; then the rules are
+ * checked for the fields that changed (an unchanged past expiry may stay).
+ * On success pat's name, scope, expires and validity are replaced (nothing
+ * is stored); on error pat is unchanged. Errors: those of
+ * patrol_jsonpatch_apply (SYNTAX, INVALID, TOOBIG), and INVALID for a path
+ * that is not patchable, each with err->position the index of the
+ * operation and a text naming it ("operation 1 (replace /owner): ..."); INVALID
+ * with PATROL_NOPOS when the result breaks a rule; NOMEM. */
+enum patrol_err patrol_pat_patch(struct patrol_pat *pat, const json_t *patch,
+    int64_t now, struct patrol_error *err);
+
 /* Creates a PAT for spec->owner_id at time now (ms): checks the spec with
  * the functions above, makes an id and a secret, stores the secret's hash
  * within the owner's limit (conf->pat_max_per_owner). On success *out is

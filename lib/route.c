@@ -23,6 +23,12 @@ static const char *const pat_manage_scopes[] = {
 	NULL
 };
 
+/* The spec lists only the my-tokens scope: only the owner may patch. */
+static const char *const pat_patch_scopes[] = {
+	"sp:my-personal-access-tokens:manage",
+	NULL
+};
+
 static const char *const duo_get_scopes[] = {
 	"idn:mfa-configuration:read",
 	"idn:mfa-configuration:manage",
@@ -40,8 +46,10 @@ static const struct route routes[] = {
 	{ "/beta/personal-access-tokens", PATROL_ROUTES_BETA, 1, "GET, POST",
 	  { { "GET", h_pat_list, pat_list_scopes },
 	    { "POST", h_pat_create, pat_manage_scopes } } },
-	{ "/beta/personal-access-tokens/{id}", PATROL_ROUTES_BETA, 1, "DELETE",
-	  { { "DELETE", h_pat_delete, pat_manage_scopes } } },
+	{ "/beta/personal-access-tokens/{id}", PATROL_ROUTES_BETA, 1,
+	  "PATCH, DELETE",
+	  { { "PATCH", h_pat_patch, pat_patch_scopes },
+	    { "DELETE", h_pat_delete, pat_manage_scopes } } },
 	{ "/beta/mfa/duo-web/config", PATROL_ROUTES_BETA, 1, "GET, PUT",
 	  { { "GET", h_duo_get, duo_get_scopes },
 	    { "PUT", h_duo_put, duo_put_scopes } } },

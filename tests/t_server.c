@@ -174,7 +174,8 @@ static struct who who[NWHO] = {
 	{ .name = "Nobody", .rights = "" },
 	{ .name = "Scoped", .rights = "ORG_ADMIN",
 	  .scope = "sp:my-personal-access-tokens:read" },
-	{ .name = "MyManage", .rights = "idn:my-personal-access-tokens:manage" },
+	{ .name = "MyManage",
+	  .rights = "idn:my-personal-access-tokens:manage" },
 	{ .name = "AllManage",
 	  .rights = "idn:all-personal-access-tokens:manage" },
 	{ .name = "ReadManage", .rights = "idn:all-personal-access-tokens:read,"
@@ -1092,7 +1093,8 @@ test_create(struct patrol_server *s, struct patrol_store *st)
 		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":-60}",
 		  "not -60" },
 		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":"
-		  "9223372036854775807}", "accessTokenValiditySeconds must be" },
+		  "9223372036854775807}",
+		  "accessTokenValiditySeconds must be" },
 		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":60.0}",
 		  "accessTokenValiditySeconds: expected integer" },
 		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":\"60\"}",
@@ -1104,7 +1106,8 @@ test_create(struct patrol_server *s, struct patrol_store *st)
 		{ "{\"name\":\"x\",\"expirationDate\":\"2099-01-01\"}",
 		  "expirationDate: not an RFC 3339 date-time" },
 		{ "{\"name\":\"x\",\"expirationDate\":4102444800000}",
-		  "expirationDate: expected RFC 3339 date-time string or null" },
+		  "expirationDate: expected RFC 3339 date-time string or "
+		  "null" },
 		{ "{\"name\":\"x\",\"expirationDate\":"
 		  "\"2000-01-01T00:00:00Z\"}", "must be in the future" },
 		{ "{\"name\":\"x\",\"expirationDate\":"
@@ -1276,6 +1279,240 @@ test_create(struct patrol_server *s, struct patrol_store *st)
 	resp_clear(&r);
 }
 
+/* PATCH /beta/personal-access-tokens/<id> as bearer. */
+static void
+patch_as(struct patrol_server *s, const char *bearer, const char *id,
+    const char *ctype, const char *body, struct resp *r)
+{
+	char	 uri[256];
+
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s", id);
+	request(s, "PATCH", uri, bearer, ctype, body, NULL, r);
+}
+
+/* The stored PAT's name, scope (JSON), validity and expiry, as a string
+ * to compare before and after. */
+static void
+stored_pat(struct patrol_store *st, const char *id, char *buf, size_t sz)
+{
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	json_t			*j;
+	char			*s = NULL;
+
+	memset(&p, 0, sizeof(p));
+	buf[0] = '\0';
+	if (patrol_store_pat_get(st, id, &p, &err) == PATROL_OK &&
+	    (j = patrol_pat_to_json(&p)) != NULL) {
+		json_object_del(j, "lastUsed");
+		s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(j);
+	}
+	snprintf(buf, sz, "%s", s != NULL ? s : "(none)");
+	free(s);
+	patrol_pat_clear(&p);
+}
+
+static void
+test_patch(struct patrol_server *s, struct patrol_store *st)
+{
+	static const struct {
+		const char	*patch;
+		const char	*says;
+	} bad[] = {
+		{ "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"},"
+		  "{\"op\":\"test\",\"path\":\"/name\",\"value\":\"y\"}]",
+		  "operation 1 (test /name)" },
+		{ "[{\"op\":\"replace\",\"path\":\"/owner\",\"value\":{}}]",
+		  "operation 0 (replace /owner): path is not a patchable" },
+		{ "[{\"op\":\"test\",\"path\":\"/name\",\"value\":\"renamed\"},"
+		  "{\"op\":\"copy\",\"from\":\"/id\",\"path\":\"/name\"}]",
+		  "operation 1 (copy from /id): from is not" },
+		{ "[{\"op\":\"replace\",\"path\":\"/managed\",\"value\":true}]",
+		  "operation 0" },
+		{ "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"\"}]",
+		  "name must not be empty" },
+		{ "[{\"op\":\"remove\",\"path\":\"/name\"}]",
+		  "name is required" },
+		{ "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"ci\"}]",
+		  "already has a personal access token named \"ci\"" },
+		{ "[{\"op\":\"add\",\"path\":\"/scope/-\","
+		  "\"value\":\"demo:a\"}]",
+		  "given twice" },
+		{ "[{\"op\":\"replace\",\"path\":\"/scope/7\","
+		  "\"value\":\"x\"}]",
+		  "operation 0" },
+		{ "[{\"op\":\"replace\",\"path\":"
+		  "\"/accessTokenValiditySeconds\",\"value\":43201}]",
+		  "between 15 and 43200" },
+		{ "[{\"op\":\"replace\",\"path\":\"/expirationDate\","
+		  "\"value\":\"2001-01-01T00:00:00Z\"}]", "in the future" },
+		{ "[{\"op\":\"frobnicate\",\"path\":\"/name\"}]",
+		  "operation 0" },
+		{ "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"a\","
+		  "\"value\":\"b\"}]", "duplicate" },
+		{ "{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"}",
+		  "array" },
+		{ "[", "not valid JSON" },
+		{ "", "not valid JSON" },
+		{ "[{\"op\":\"replace\",\"path\":\"/name\","
+		  "\"value\":\"\xc3\"}]",
+		  "UTF-8" },
+	};
+	const char	*JP = "application/json-patch+json";
+	struct resp	 r;
+	char		 id[PATROL_ID_LEN + 1], other[PATROL_ID_LEN + 1];
+	char		 before[2048], after[2048], sec[PATROL_SECRET_LEN + 1];
+	char		 body[512], when[PATROL_TIME_BUFSZ];
+	char		*bearer;
+	long long	 in;
+	size_t		 i;
+
+	create_as(s, MYMAN, "{\"name\":\"patchme\",\"scope\":[\"demo:a\"],"
+	    "\"accessTokenValiditySeconds\":60}", &r);
+	snprintf(id, sizeof(id), "%s", jstr(r.json, "id") != NULL ?
+	    jstr(r.json, "id") : "");
+	resp_clear(&r);
+
+	patch_as(s, who[MYMAN].bearer, id, JP, "[{\"op\":\"replace\","
+	    "\"path\":\"/name\",\"value\":\"renamed\"},{\"op\":\"add\","
+	    "\"path\":\"/scope/-\",\"value\":\"demo:b\"},{\"op\":"
+	    "\"replace\",\"path\":\"/accessTokenValiditySeconds\",\"value\":"
+	    "120},{\"op\":\"replace\",\"path\":\"/expirationDate\","
+	    "\"value\":\"2099-06-01T00:00:00Z\"}]", &r);
+	is_int(r.status, 200, "PATCH name, scope, validity, expiry: 200");
+	is_int(json_object_size(r.json), 9, "the PAT, all nine fields");
+	is_str(jstr(r.json, "id"), id, "id");
+	is_str(jstr(r.json, "name"), "renamed", "name replaced");
+	ok(json_array_size(json_object_get(r.json, "scope")) == 2 &&
+	    strcmp(json_string_value(json_array_get(json_object_get(r.json,
+	    "scope"), 1)), "demo:b") == 0, "scope appended to");
+	is_int(json_integer_value(json_object_get(r.json,
+	    "accessTokenValiditySeconds")), 120, "validity replaced");
+	is_str(jstr(r.json, "expirationDate"), "2099-06-01T00:00:00.000Z",
+	    "expiry replaced");
+	is_str(jstr(json_object_get(r.json, "owner"), "name"), "MyManage",
+	    "owner");
+	resp_clear(&r);
+	stored_pat(st, id, after, sizeof(after));
+	ok(CONTAINS(after, "\"name\":\"renamed\"") &&
+	    CONTAINS(after, "\"accessTokenValiditySeconds\":120") &&
+	    CONTAINS(after, "2099-06-01T00:00:00.000Z") &&
+	    CONTAINS(after, "[\"demo:a\",\"demo:b\"]"), "stored (%s)", after);
+
+	patch_as(s, who[MYMAN].bearer, id, "application/json",
+	    "[{\"op\":\"test\",\"path\":\"/scope/0\",\"value\":\"demo:a\"},"
+	    "{\"op\":\"remove\",\"path\":\"/expirationDate\"},"
+	    "{\"op\":\"move\",\"from\":\"/scope/0\",\"path\":\"/scope/-\"}]",
+	    &r);
+	is_int(r.status, 200, "application/json, test, remove, move: 200");
+	ok(json_is_null(json_object_get(r.json, "expirationDate")),
+	    "removed expirationDate: never");
+	ok(strcmp(json_string_value(json_array_get(json_object_get(r.json,
+	    "scope"), 0)), "demo:b") == 0, "moved within the scope");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, id, JP, "[]", &r);
+	is_int(r.status, 200, "an empty patch: 200");
+	is_str(jstr(r.json, "name"), "renamed", "... the PAT as it is");
+	resp_clear(&r);
+
+	/* Bad patches: 400 naming the operation or the rule, nothing
+	 * stored. */
+	stored_pat(st, id, before, sizeof(before));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		patch_as(s, who[MYMAN].bearer, id, JP, bad[i].patch, &r);
+		is_int(r.status, 400, "PATCH %s: 400", bad[i].patch);
+		ok(is_envelope(&r, "400.1 Bad Request Content") &&
+		    CONTAINS(msg(&r), bad[i].says), "... says \"%s\" (%s)",
+		    bad[i].says, msg(&r));
+		resp_clear(&r);
+		stored_pat(st, id, after, sizeof(after));
+		is_str(after, before, "... and nothing is stored");
+	}
+
+	/* media type, ids, owners, rights, scopes */
+	patch_as(s, who[MYMAN].bearer, id, "text/plain", "[]", &r);
+	is_int(r.status, 415, "PATCH text/plain: 415");
+	ok(CONTAINS(msg(&r), "application/json-patch+json"),
+	    "names the media type (%s)", msg(&r));
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, id, NULL, "[]", &r);
+	is_int(r.status, 415, "PATCH without Content-Type: 415");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, "0123456789abcdef0123456789abcdef", JP,
+	    "[]", &r);
+	is_int(r.status, 404, "PATCH an unknown id: 404");
+	ok(is_envelope(&r, "404 Not found"), "404 envelope");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, "nothex", JP, "[]", &r);
+	is_int(r.status, 404, "PATCH a malformed id: 404");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, who[ADMIN].pat, JP, "[]", &r);
+	is_int(r.status, 404, "PATCH another's PAT the caller cannot list: "
+	    "404");
+	resp_clear(&r);
+	patch_as(s, who[READMAN].bearer, who[ADMIN].pat, JP, "[]", &r);
+	is_int(r.status, 403, "PATCH another's PAT the caller can list: 403");
+	ok(CONTAINS(msg(&r), "owner"), "... only its owner (%s)", msg(&r));
+	resp_clear(&r);
+	patch_as(s, who[ADMIN].bearer, id, JP, "[]", &r);
+	is_int(r.status, 403, "not even ORG_ADMIN patches another's PAT");
+	resp_clear(&r);
+	patch_as(s, who[NOBODY].bearer, who[NOBODY].pat, JP, "[]", &r);
+	is_int(r.status, 403, "PATCH without a manage right: 403");
+	ok(CONTAINS(msg(&r), "idn:my-personal-access-tokens:manage"),
+	    "names the right (%s)", msg(&r));
+	resp_clear(&r);
+	patch_as(s, who[LIMITED].bearer, who[LIMITED].pat, JP,
+	    "[{\"op\":\"replace\",\"path\":\"/scope\",\"value\":null}]",
+	    &r);
+	is_int(r.status, 403, "a scope-limited PAT widens its scope: 403");
+	resp_clear(&r);
+	patch_as(s, who[LIMITED].bearer, who[LIMITED].pat, JP,
+	    "[{\"op\":\"remove\",\"path\":\"/scope/1\"},"
+	    "{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"lim\"}]",
+	    &r);
+	is_int(r.status, 200, "... narrows it: 200");
+	resp_clear(&r);
+	patch_as(s, who[LIMITED].bearer, who[LIMITED].pat, JP,
+	    "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"lim2\"}]",
+	    &r);
+	is_int(r.status, 200, "... and may rename itself (scope unchanged)");
+	resp_clear(&r);
+	/* The spec gives PATCH only the my-tokens manage scope. */
+	add_pat(st, who[ADMIN].id, "all-manage-scope",
+	    "sp:all-personal-access-tokens:manage", 0, other, sec);
+	token_for(s, other, sec, &r);
+	bearer = bearer_of(&r);
+	resp_clear(&r);
+	patch_as(s, bearer, other, JP, "[]", &r);
+	is_int(r.status, 403, "PATCH with a PAT scoped to all-tokens manage: "
+	    "403");
+	ok(CONTAINS(msg(&r), "scope"), "... the scope (%s)", msg(&r));
+	resp_clear(&r);
+	snprintf(body, sizeof(body), "/beta/personal-access-tokens/%s", other);
+	request(s, "DELETE", body, bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "... which DELETE takes: 204");
+	resp_clear(&r);
+	free(bearer);
+
+	/* A new expiry bounds the next token's lifetime. */
+	patch_as(s, who[MYMAN].bearer, who[MYMAN].pat, JP,
+	    "[{\"op\":\"replace\",\"path\":\"/accessTokenValiditySeconds\","
+	    "\"value\":43200}]", &r);
+	resp_clear(&r);
+	patrol_time_format(patrol_time_now() + 40000, when);
+	snprintf(body, sizeof(body), "[{\"op\":\"replace\",\"path\":"
+	    "\"/expirationDate\",\"value\":\"%s\"}]", when);
+	patch_as(s, who[MYMAN].bearer, who[MYMAN].pat, JP, body, &r);
+	is_int(r.status, 200, "PATCH the expiry to 40 s from now: 200");
+	resp_clear(&r);
+	token_for(s, who[MYMAN].pat, who[MYMAN].secret, &r);
+	in = json_integer_value(json_object_get(r.json, "expires_in"));
+	ok(in > 30 && in <= 40, "the next token lives until then (%lld)", in);
+	resp_clear(&r);
+}
+
 static void
 test_delete(struct patrol_server *s, struct patrol_store *st)
 {
@@ -1375,7 +1612,8 @@ test_delete(struct patrol_server *s, struct patrol_store *st)
 	    who[MYMAN].pat);
 	request(s, "GET", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
 	is_int(r.status, 405, "GET on a PAT: 405");
-	ok(CONTAINS(r.head, "Allow: DELETE\r\n"), "Allow lists the methods");
+	ok(CONTAINS(r.head, "Allow: PATCH, DELETE\r\n"),
+	    "Allow lists the methods");
 	ok(is_envelope(&r, "405 Method Not Allowed"), "405 envelope");
 	resp_clear(&r);
 
@@ -1643,6 +1881,7 @@ main(void)
 	test_paging(s, st);
 	test_paging_errors(s);
 	test_create(s, st);
+	test_patch(s, st);
 	test_delete(s, st);
 	test_duo(s, st);
 	test_misc(s, oauth, beta);
