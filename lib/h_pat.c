@@ -41,22 +41,24 @@ count_param(const char *s, int64_t max, int64_t *out)
 	return 0;
 }
 
-/* Reads limit, offset, count and sorters into *pq and *count (all
- * optional). Replies with a 400 naming the parameter and returns -1 on a
- * bad value. */
+/* Reads limit, offset, count and sorters into *pq, *count and *none
+ * (limit=0: no rows wanted), all optional. Replies with a 400 naming the
+ * parameter and returns -1 on a bad value. */
 static int
 paging(struct req *r, const struct kvlist *q, struct patrol_pat_query *pq,
-    int *count)
+    int *count, int *none)
 {
 	const struct kv		*p;
 	struct patrol_error	 err = { 0 };
 
-	*count = 0;
-	pq->limit = -1;
-	if ((p = kv_get(q, "limit")) != NULL && count_param(p->val,
-	    PATROL_PAT_LIMIT_MAX, &pq->limit) == -1)
-		return req_error(r, 400, NULL, "limit must be an integer "
-		    "from 0 to %d", PATROL_PAT_LIMIT_MAX), -1;
+	*count = *none = 0;
+	if ((p = kv_get(q, "limit")) != NULL) {
+		if (count_param(p->val, PATROL_PAT_LIMIT_MAX, &pq->limit) ==
+		    -1)
+			return req_error(r, 400, NULL, "limit must be an "
+			    "integer from 0 to %d", PATROL_PAT_LIMIT_MAX), -1;
+		*none = pq->limit == 0;	/* for the store, 0 is no limit */
+	}
 	if ((p = kv_get(q, "offset")) != NULL && count_param(p->val,
 	    INT64_MAX, &pq->offset) == -1)
 		return req_error(r, 400, NULL, "offset must be an integer "
@@ -120,7 +122,7 @@ h_pat_list(struct req *r)
 	struct list_state	 ls;
 	enum patrol_err		 rc;
 	int64_t			 total;
-	int			 count;
+	int			 count, none;
 	char			 extra[64];
 	const char		*dup, *owner_id = NULL;
 	char *const		*rights = r->caller.rights;
@@ -181,7 +183,7 @@ h_pat_list(struct req *r)
 			goto out;
 		}
 	}
-	if (paging(r, &q, &pq, &count) == -1)
+	if (paging(r, &q, &pq, &count, &none) == -1)
 		goto out;
 	pq.owner_id = owner_id;
 	pq.include_managed = patrol_rights_have(rights, nrights,
@@ -198,13 +200,10 @@ h_pat_list(struct req *r)
 		    (long long)total);
 		ls.extra = extra;
 	}
-	/* limit=0 asks for the count alone; no limit (-1) for every row. */
-	if (pq.limit == 0) {
+	if (none) {		/* the count alone */
 		req_json(r, 200, json_array(), ls.extra);
 		goto out;
 	}
-	if (pq.limit < 0)
-		pq.limit = 0;
 	rc = patrol_store_pat_list(st, &pq, list_item, &ls, &err);
 	if (rc != PATROL_OK || ls.failed) {
 		if (ls.count == 0 && !r->sent)

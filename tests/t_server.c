@@ -818,6 +818,13 @@ test_paging(struct patrol_server *s, struct patrol_store *st)
 	    "no sorters: created, then id");
 	ok(!CONTAINS(r.head, "X-Total-Count"), "no count, no X-Total-Count");
 	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&count=true&sorters=-name", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	ok(r.status == 200 && json_array_size(r.json) == nrows &&
+	    CONTAINS(r.head, "X-Total-Count: 13\r\n"),
+	    "count=true without limit: every row and X-Total-Count");
+	resp_clear(&r);
 
 	/* count, limit=0, offset past the end */
 	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
