@@ -1381,6 +1381,30 @@ test_patch(struct patrol_server *s, struct patrol_store *st)
 	    jstr(r.json, "id") : "");
 	resp_clear(&r);
 
+	/* A new scope applies at once to the tokens already issued. */
+	create_as(s, MYMAN, "{\"name\":\"rescoped\",\"scope\":["
+	    "\"sp:my-personal-access-tokens:manage\"]}", &r);
+	snprintf(other, sizeof(other), "%s", jstr(r.json, "id") != NULL ?
+	    jstr(r.json, "id") : "");
+	snprintf(sec, sizeof(sec), "%s", jstr(r.json, "secret") != NULL ?
+	    jstr(r.json, "secret") : "");
+	resp_clear(&r);
+	token_for(s, other, sec, &r);
+	bearer = bearer_of(&r);
+	resp_clear(&r);
+	patch_as(s, bearer, other, JP, "[]", &r);
+	is_int(r.status, 200, "a token with the manage scope patches");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, other, JP, "[{\"op\":\"replace\","
+	    "\"path\":\"/scope/0\",\"value\":"
+	    "\"sp:my-personal-access-tokens:read\"}]", &r);
+	is_int(r.status, 200, "its PAT's scope replaced by a read scope");
+	resp_clear(&r);
+	patch_as(s, bearer, other, JP, "[]", &r);
+	is_int(r.status, 403, "the token issued before: 403 at once");
+	resp_clear(&r);
+	free(bearer);
+
 	patch_as(s, who[MYMAN].bearer, id, JP, "[{\"op\":\"replace\","
 	    "\"path\":\"/name\",\"value\":\"renamed\"},{\"op\":\"add\","
 	    "\"path\":\"/scope/-\",\"value\":\"demo:b\"},{\"op\":"
