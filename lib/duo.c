@@ -36,29 +36,6 @@ static const struct {
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-/* The JSON type of j as a schema would name it; static. */
-static const char *
-type_name(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "boolean";
-	case JSON_NULL:
-	default:
-		return "null";
-	}
-}
-
 /* Returns 1 if j and everything in it nests at most PATROL_DUO_DEPTH_MAX
  * containers deep, j itself being at `level`. Recursion stops one level
  * past the bound. */
@@ -116,25 +93,26 @@ check_field(enum kind kind, const char *name, const json_t *v,
 		if (json_is_boolean(v))
 			return PATROL_OK;
 		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
-		    "%s: expected boolean, got %s", name, type_name(v));
+		    "%s: expected boolean, got %s", name, jtype_name(v));
 	case K_STRING:
 		if (json_is_string(v) || json_is_null(v))
 			return PATROL_OK;
 		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
-		    "%s: expected string or null, got %s", name, type_name(v));
+		    "%s: expected string or null, got %s", name,
+		    jtype_name(v));
 	case K_OBJECT:
 		if (json_is_null(v))
 			return PATROL_OK;
 		if (!json_is_object(v))
 			return patrol_error_set(err, PATROL_ERR_INVALID,
 			    PATROL_NOPOS, "%s: expected object or null, got %s",
-			    name, type_name(v));
+			    name, jtype_name(v));
 		v = json_object_get(v, "skey");
 		if (v == NULL || json_is_string(v) || json_is_null(v))
 			return PATROL_OK;
 		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
 		    "%s.skey: expected string or null, got %s", name,
-		    type_name(v));
+		    jtype_name(v));
 	}
 	return PATROL_OK;
 }

@@ -71,30 +71,13 @@ patrol_duo_update(struct patrol_store *st, const char *body, size_t len,
     json_t **out, struct patrol_error *err)
 {
 	json_t		*in = NULL, *old = NULL, *merged = NULL;
-	json_error_t	 jerr;
-	char		*text = NULL, *p;
+	char		*text = NULL;
 	enum patrol_err	 rc;
 
 	if (out != NULL)
 		*out = NULL;
-	if (!utf8_valid(body, len)) {
-		rc = patrol_error_set(err, PATROL_ERR_SYNTAX, PATROL_NOPOS,
-		    "body: not valid UTF-8");
-		goto out;
-	}
-	if ((in = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) ==
-	    NULL) {
-		/* jansson ends its text with " near '<token>'", which may
-		 * be a secret: cut it, the line and column say where. */
-		jerr.text[strcspn(jerr.text, "\n")] = '\0';
-		if ((p = strstr(jerr.text, " near ")) != NULL)
-			*p = '\0';
-		rc = patrol_error_set(err, PATROL_ERR_SYNTAX, PATROL_NOPOS,
-		    "body: not valid JSON: %s (line %d, column %d)",
-		    jerr.text, jerr.line, jerr.column);
-		goto out;
-	}
-	if ((rc = patrol_duo_validate(in, err)) != PATROL_OK ||
+	if ((rc = jbody_load(body, len, &in, err)) != PATROL_OK ||
+	    (rc = patrol_duo_validate(in, err)) != PATROL_OK ||
 	    (rc = stored(st, &old, err)) != PATROL_OK)
 		goto out;
 	if ((merged = patrol_duo_merge(in, old)) == NULL ||

@@ -18,6 +18,7 @@ struct status_row {
 
 static const struct status_row statuses[] = {
 	{ 200, "OK", NULL, NULL },
+	{ 204, "No Content", NULL, NULL },
 	{ 400, "Bad Request", "400.1 Bad Request Content",
 	  "The request was syntactically correct but its content is semantically invalid." },
 	{ 401, "Unauthorized", NULL, NULL },

@@ -80,6 +80,16 @@ int pbuf_json_int(struct pbuf *b, int64_t v);
  * order, as json_dumps(JSON_COMPACT) would write it). 0 or -1. (pat.c) */
 int pat_json_write(struct pbuf *b, const struct patrol_pat *pat);
 
+/* The JSON type of j as a schema names it ("object", "array", "string",
+ * "number", "boolean", "null"); static. */
+const char *jtype_name(const json_t *j);
+
+/* Loads a request body: valid UTF-8 JSON without duplicate keys, else
+ * SYNTAX with a text that gives line and column but quotes nothing of the
+ * body (it may hold secrets). *out is a new reference. */
+enum patrol_err jbody_load(const char *body, size_t len, json_t **out,
+    struct patrol_error *err);
+
 /* ---------------------------------------------------------------- */
 /* HTTP internals (query.c, form.c, envelope.c, request.c, route.c)  */
 /* ---------------------------------------------------------------- */
@@ -142,17 +152,26 @@ char *ctype_param(const char *ctype, const char *name);
 unsigned char *b64_decode(const char *s, size_t len, int url,
     size_t *outlen);
 
-struct patrol_server;
 struct route;
 
-/* One request being served. Lives on the stack of patrol_server_handle. */
+/*
+ * One request being served. Lives on the stack of patrol_server_handle,
+ * which fills it before calling a handler: a handler finds in it all it
+ * needs (configuration, signing key, open store, caller) and never calls
+ * back into the dispatcher.
+ */
 struct req {
-	struct patrol_server	*srv;
+	const struct patrol_conf *conf;		/* borrowed from the server */
+	const struct patrol_key	*key;		/* borrowed from the server */
+	struct patrol_store	*store;		/* borrowed, open (set before
+						 * authentication) */
 	const struct patrol_io	*io;
 	const struct route	*route;
 	const char		*method;
 	const char		*query;		/* raw QUERY_STRING or "" */
 	char			*path;		/* new: REQUEST_URI up to '?' */
+	char			*id;		/* new: the {id} segment of the
+						 * route's path, or NULL */
 	char			 tracking[PATROL_ID_LEN + 1];
 	int			 sent;		/* headers written */
 	int			 failed;	/* a write failed */
@@ -166,8 +185,9 @@ const char *req_param(const struct req *r, const char *name);
 /* Log one line "patrol[<tracking>]: ..." through io->log. */
 void req_log(struct req *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Writes the status line and headers (JSON content type, no-store, plus
- * extra: zero or more "Name: value\r\n" lines, may be NULL). 0 or -1. */
+/* Writes the status line and headers (JSON content type, except for 204,
+ * no-store, plus extra: zero or more "Name: value\r\n" lines, may be
+ * NULL). 0 or -1. */
 int req_begin(struct req *r, int status, const char *extra);
 /* Writes body bytes. 0 or -1 (and r->failed set). */
 int req_write(struct req *r, const char *s, size_t len);
@@ -192,7 +212,7 @@ const char *status_reason(int status);
 typedef int (*handler_fn)(struct req *r);
 
 struct route {
-	const char		*path;
+	const char		*path;		/* "{id}": one segment */
 	enum patrol_routes	 set;		/* OAUTH or BETA */
 	int			 auth;		/* needs a bearer token */
 	const char		*allow;		/* "GET, PUT" */
@@ -203,19 +223,18 @@ struct route {
 	} ops[2];
 };
 
-/* The route for path, or NULL. */
-const struct route *route_find(const char *path);
+/* The route for path, or NULL. When the route's path has an {id} segment,
+ * *id and *idlen give that segment of path (borrowed from path); else *id
+ * is NULL. */
+const struct route *route_find(const char *path, const char **id,
+    size_t *idlen);
 
 int h_oauth_token(struct req *r);
 int h_pat_list(struct req *r);
+int h_pat_create(struct req *r);
+int h_pat_patch(struct req *r);
+int h_pat_delete(struct req *r);
 int h_duo_get(struct req *r);
 int h_duo_put(struct req *r);
-
-/* server.c accessors for handlers. All borrowed. */
-const struct patrol_conf *srv_conf(const struct patrol_server *s);
-const struct patrol_key *srv_key(const struct patrol_server *s);
-/* The open store, opening it on first use; NULL with *err filled. */
-struct patrol_store *srv_store(struct patrol_server *s,
-    struct patrol_error *err);
 
 #endif /* PATROL_EXTERN_H */

@@ -19,7 +19,7 @@ int
 h_duo_get(struct req *r)
 {
 	struct patrol_error	 err = { 0 };
-	struct patrol_store	*st;
+	struct patrol_store	*st = r->store;
 	enum patrol_err		 rc;
 	json_t			*config;
 
@@ -27,8 +27,6 @@ h_duo_get(struct req *r)
 		return req_error(r, 403, NULL, "reading the Duo MFA "
 		    "configuration requires %s or %s",
 		    PATROL_RIGHT_ORG_ADMIN, PATROL_RIGHT_MFA_READ);
-	if ((st = srv_store(r->srv, &err)) == NULL)
-		return req_fail(r, err.code, err.text);
 	if ((rc = patrol_duo_show(st, &config, &err)) != PATROL_OK)
 		return req_fail(r, rc, err.text);
 	return req_json(r, 200, config, NULL);
@@ -38,7 +36,7 @@ int
 h_duo_put(struct req *r)
 {
 	struct patrol_error	 err = { 0 };
-	struct patrol_store	*st;
+	struct patrol_store	*st = r->store;
 	enum patrol_err		 rc;
 	json_t			*config;
 	char			*body = NULL;
@@ -51,8 +49,6 @@ h_duo_put(struct req *r)
 	if (!ctype_is(req_param(r, "CONTENT_TYPE"), "application/json"))
 		return req_error(r, 415, NULL, "Content-Type must be "
 		    "application/json");
-	if ((st = srv_store(r->srv, &err)) == NULL)
-		return req_fail(r, err.code, err.text);
 	if (req_body(r, &body, &len) == -1)
 		return -1;
 	rc = patrol_duo_update(st, body, len, &config, &err);

@@ -135,14 +135,16 @@ h_oauth_token(struct req *r)
 	char			*bid = NULL, *bsec = NULL, *jwt = NULL;
 	const char		*id, *secret;
 	size_t			 bidlen = 0, bseclen = 0, i;
-	struct patrol_store	*st;
+	struct patrol_store	*st = r->store;
 	struct patrol_pat	 pat;
 	struct patrol_error	 err = { 0 };
 	struct pbuf		 scope = { 0 };
 	enum patrol_err		 rc;
 	int			 basic, known, good, updated = 0;
-	const struct patrol_conf *conf = srv_conf(r->srv);
+	const struct patrol_conf *conf = r->conf;
 	int64_t			 now = patrol_time_now(), interval;
+	long			 lifetime;
+	char			 when[PATROL_TIME_BUFSZ];
 	json_t			*o;
 
 	memset(&pat, 0, sizeof(pat));
@@ -180,10 +182,6 @@ h_oauth_token(struct req *r)
 		    "client_id and client_secret are required");
 		goto out;
 	}
-	if ((st = srv_store(r->srv, &err)) == NULL) {
-		req_fail(r, err.code, err.text);
-		goto out;
-	}
 	known = 0;
 	if (patrol_id_valid(id)) {
 		rc = patrol_store_pat_get(st, id, &pat, &err);
@@ -200,10 +198,19 @@ h_oauth_token(struct req *r)
 		oauth_error(r, 401, "invalid_client", "Bad credentials");
 		goto out;
 	}
-	rc = patrol_token_issue(srv_key(r->srv), conf->issuer, pat.id,
+	/* Only who knows the secret learns that the PAT has expired. */
+	if (patrol_pat_expired(&pat, now)) {
+		snprintf(err.text, sizeof(err.text), "the personal access "
+		    "token expired at %s", patrol_time_format(pat.expires,
+		    when) == 0 ? when : "a date before year 0");
+		oauth_error(r, 401, "invalid_client", err.text);
+		goto out;
+	}
+	lifetime = patrol_pat_token_lifetime(&pat, conf->token_lifetime, now);
+	rc = patrol_token_issue(r->key, conf->issuer, pat.id,
 	    pat.owner_id, (const char *const *)pat.scope,
-	    pat.scope_null ? 0 : pat.nscope, now / 1000, conf->token_lifetime,
-	    &jwt, &err);
+	    pat.scope_null ? 0 : pat.nscope, now / 1000, lifetime, &jwt,
+	    &err);
 	if (rc != PATROL_OK) {
 		req_fail(r, rc, err.text);
 		goto out;
@@ -228,7 +235,7 @@ h_oauth_token(struct req *r)
 	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}",
 	    "access_token", jwt,
 	    "token_type", "bearer",
-	    "expires_in", (json_int_t)conf->token_lifetime,
+	    "expires_in", (json_int_t)lifetime,
 	    "scope", scope.s != NULL ? scope.s : "",
 	    "identity_id", pat.owner_id,
 	    "client_id", pat.id);

@@ -1,8 +1,11 @@
 /*
- * h_pat.c: GET /beta/personal-access-tokens, streamed item by item.
+ * h_pat.c: GET /beta/personal-access-tokens, streamed item by item, with
+ * the standard collection parameters (limit, offset, count, sorters).
  */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,13 +18,72 @@
 
 struct list_state {
 	struct req	*r;
+	const char	*extra;		/* more headers, or NULL */
 	struct pbuf	 out;		/* JSON not yet written */
 	size_t		 count;
 	int		 failed;
 };
 
+/* Parses s as a count: decimal digits only (no sign, no space), at most
+ * max. Returns 0 and *out, or -1. */
+static int
+count_param(const char *s, int64_t max, int64_t *out)
+{
+	int64_t	 v = 0;
+	int	 d;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		d = *s - '0';
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Reads limit, offset, count and sorters into *pq, *count and *none
+ * (limit=0: no rows wanted), all optional. Replies with a 400 naming the
+ * parameter and returns -1 on a bad value. */
+static int
+paging(struct req *r, const struct kvlist *q, struct patrol_pat_query *pq,
+    int *count, int *none)
+{
+	const struct kv		*p;
+	struct patrol_error	 err = { 0 };
+
+	*count = *none = 0;
+	if ((p = kv_get(q, "limit")) != NULL) {
+		if (count_param(p->val, PATROL_PAT_LIMIT_MAX, &pq->limit) ==
+		    -1)
+			return req_error(r, 400, NULL, "limit must be an "
+			    "integer from 0 to %d", PATROL_PAT_LIMIT_MAX), -1;
+		*none = pq->limit == 0;	/* for the store, 0 is no limit */
+	}
+	if ((p = kv_get(q, "offset")) != NULL && count_param(p->val,
+	    INT64_MAX, &pq->offset) == -1)
+		return req_error(r, 400, NULL, "offset must be an integer "
+		    "from 0 to %lld", (long long)INT64_MAX), -1;
+	if ((p = kv_get(q, "count")) != NULL) {
+		if (strcmp(p->val, "true") == 0)
+			*count = 1;
+		else if (strcmp(p->val, "false") != 0)
+			return req_error(r, 400, NULL, "count must be true or "
+			    "false"), -1;
+	}
+	if ((p = kv_get(q, "sorters")) != NULL &&
+	    patrol_pat_sorters_parse(p->val, p->vallen, pq, &err) !=
+	    PATROL_OK)
+		return req_fail(r, err.code, err.text), -1;
+	return 0;
+}
+
 /* Writes what was collected; the headers go out with the first write, so
- * an error before any row still gets a proper envelope. */
+ * an error before anything was written still gets a proper envelope. */
 static int
 list_flush(struct list_state *ls)
 {
@@ -30,7 +92,7 @@ list_flush(struct list_state *ls)
 	if (ls->out.oom)
 		return -1;
 	if (!ls->r->sent)
-		rc = req_begin(ls->r, 200, NULL);
+		rc = req_begin(ls->r, 200, ls->extra);
 	if (rc == 0)
 		rc = req_write(ls->r, ls->out.s, ls->out.len);
 	pbuf_reset(&ls->out);
@@ -61,9 +123,12 @@ h_pat_list(struct req *r)
 	struct patrol_filter	*f = NULL;
 	struct patrol_pat_query	 pq;
 	struct patrol_error	 err = { 0 };
-	struct patrol_store	*st;
+	struct patrol_store	*st = r->store;
 	struct list_state	 ls;
 	enum patrol_err		 rc;
+	int64_t			 total;
+	int			 count, none;
+	char			 extra[64];
 	const char		*dup, *owner_id = NULL;
 	char *const		*rights = r->caller.rights;
 	size_t			 nrights = r->caller.nrights;
@@ -123,15 +188,27 @@ h_pat_list(struct req *r)
 			goto out;
 		}
 	}
-	if ((st = srv_store(r->srv, &err)) == NULL) {
-		req_fail(r, err.code, err.text);
+	if (paging(r, &q, &pq, &count, &none) == -1)
 		goto out;
-	}
 	pq.owner_id = owner_id;
 	pq.include_managed = patrol_rights_have(rights, nrights,
 	    PATROL_RIGHT_PAT_MANAGED_READ);
 	pq.filter = f;
 	ls.r = r;
+	if (count) {
+		if ((rc = patrol_store_pat_count(st, &pq, &total, &err)) !=
+		    PATROL_OK) {
+			req_fail(r, rc, err.text);
+			goto out;
+		}
+		snprintf(extra, sizeof(extra), "X-Total-Count: %lld\r\n",
+		    (long long)total);
+		ls.extra = extra;
+	}
+	if (none) {		/* the count alone */
+		req_json(r, 200, json_array(), ls.extra);
+		goto out;
+	}
 	rc = patrol_store_pat_list(st, &pq, list_item, &ls, &err);
 	if (rc != PATROL_OK || ls.failed) {
 		if (!r->sent)

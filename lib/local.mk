@@ -12,6 +12,7 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/extern.h \
 	%D%/error.c \
 	%D%/isotime.c \
+	%D%/jsonutil.c \
 	%D%/secret.c \
 	%D%/mask.c \
 	%D%/duo.c \
@@ -40,8 +41,10 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/route.c \
 	%D%/h_oauth.c \
 	%D%/h_pat.c \
+	%D%/h_pat_write.c \
 	%D%/h_duo.c \
-	%D%/pat.c
+	%D%/pat.c \
+	%D%/pat_patch.c
 
 lib_libpatrol_core_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS) $(LIBJWT_CFLAGS)

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,6 +302,165 @@ int
 patrol_pat_expired(const struct patrol_pat *pat, int64_t now)
 {
 	return pat->expires >= 0 && now >= pat->expires;
+}
+
+/* ---- from JSON ---------------------------------------------------- */
+
+#define KEY_SHOWN_MAX	64	/* longest unknown key quoted in an error */
+
+static const char *const spec_keys[] = {
+	"name", "scope", "accessTokenValiditySeconds", "expirationDate"
+};
+
+/* Returns 1 if a key from a body is short and plain enough to quote. */
+static int
+key_showable(const char *k)
+{
+	size_t	 i;
+
+	for (i = 0; k[i] != '\0'; i++)
+		if (i == KEY_SHOWN_MAX || (unsigned char)k[i] < 0x20 ||
+		    k[i] == 0x7f || k[i] == '\'')
+			return 0;
+	return 1;
+}
+
+static enum patrol_err
+wrong_type(struct patrol_error *err, const char *what, const char *want,
+    const json_t *v)
+{
+	return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+	    "%s: expected %s, got %s", what, want, jtype_name(v));
+}
+
+enum patrol_err
+patrol_pat_spec_from_json(const json_t *o, struct patrol_pat_spec *spec,
+    char ***scopev, struct patrol_error *err)
+{
+	const char	*key;
+	json_t		*v;
+	json_int_t	 n;
+	char		 what[32];
+	char		**sv = NULL;
+	size_t		 i, len;
+	enum patrol_err	 rc;
+
+	*scopev = NULL;
+	if (!json_is_object(o))
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "body: expected a JSON object");
+	/* jansson's iteration does not modify the object. */
+	json_object_foreach((json_t *)o, key, v) {
+		for (i = 0; i < sizeof(spec_keys) / sizeof(spec_keys[0]); i++)
+			if (strcmp(key, spec_keys[i]) == 0)
+				break;
+		if (i < sizeof(spec_keys) / sizeof(spec_keys[0]))
+			continue;
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "unknown field%s%s%s (known: name, scope, "
+		    "accessTokenValiditySeconds, expirationDate)",
+		    key_showable(key) ? " '" : "",
+		    key_showable(key) ? key : "", key_showable(key) ? "'" : "");
+	}
+
+	if ((v = json_object_get(o, "name")) == NULL)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "name is required");
+	if (!json_is_string(v))
+		return wrong_type(err, "name", "string", v);
+	spec->name = json_string_value(v);
+
+	if ((v = json_object_get(o, "scope")) == NULL || json_is_null(v)) {
+		spec->scope_null = 1;
+		spec->scope = NULL;
+		spec->nscope = 0;
+	} else if (!json_is_array(v))
+		return wrong_type(err, "scope", "array of strings or null", v);
+	else {
+		len = json_array_size(v);
+		if ((sv = calloc(len + 1, sizeof(*sv))) == NULL)
+			return patrol_error_set(err, PATROL_ERR_NOMEM,
+			    PATROL_NOPOS, "out of memory");
+		for (i = 0; i < len; i++) {
+			if (!json_is_string(json_array_get(v, i))) {
+				snprintf(what, sizeof(what), "scope %zu",
+				    i + 1);
+				rc = wrong_type(err, what, "string",
+				    json_array_get(v, i));
+				free(sv);
+				return rc;
+			}
+			sv[i] = (char *)json_string_value(json_array_get(v, i));
+		}
+		spec->scope_null = 0;
+		spec->scope = sv;
+		spec->nscope = len;
+	}
+
+	spec->validity = 0;
+	if ((v = json_object_get(o, "accessTokenValiditySeconds")) != NULL) {
+		if (!json_is_integer(v))
+			rc = wrong_type(err, "accessTokenValiditySeconds",
+			    "integer", v);
+		else {
+			n = json_integer_value(v);
+			/* 0 would mean the default: the range check
+			 * belongs here. */
+			spec->validity = n < LONG_MIN ? LONG_MIN :
+			    n > LONG_MAX ? LONG_MAX : (long)n;
+			rc = patrol_pat_check_validity(spec->validity, err);
+		}
+		if (rc != PATROL_OK)
+			goto fail;
+	}
+
+	spec->expires = 0;
+	if ((v = json_object_get(o, "expirationDate")) != NULL) {
+		if (json_is_null(v))
+			spec->expires = -1;
+		else if (!json_is_string(v)) {
+			rc = wrong_type(err, "expirationDate",
+			    "RFC 3339 date-time string or null", v);
+			goto fail;
+		} else if (patrol_time_parse(json_string_value(v),
+		    json_string_length(v), &spec->expires) != PATROL_OK) {
+			rc = patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "expirationDate: not an RFC 3339 "
+			    "date-time (such as 2030-01-31T12:00:00Z)");
+			goto fail;
+		} else if (spec->expires <= 0) {
+			/* 0 and -1 have other meanings, and the past is
+			 * refused anyway. */
+			rc = patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "expirationDate must be in the "
+			    "future");
+			goto fail;
+		}
+	}
+	*scopev = sv;
+	return PATROL_OK;
+fail:
+	free(sv);
+	spec->scope = NULL;
+	return rc;
+}
+
+long
+patrol_pat_token_lifetime(const struct patrol_pat *pat, long max,
+    int64_t now)
+{
+	long	 lifetime = max;
+	int64_t	 left;
+
+	if (pat->validity > 0 && pat->validity < lifetime)
+		lifetime = pat->validity;
+	if (pat->expires >= 0) {
+		left = pat->expires > now ? (pat->expires - now + 999) / 1000 :
+		    1;
+		if (left < lifetime)
+			lifetime = (long)left;
+	}
+	return lifetime;
 }
 
 enum patrol_err

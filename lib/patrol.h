@@ -445,6 +445,13 @@ int patrol_rights_have(char *const *rights, size_t n, const char *right);
 int patrol_scope_allows(char *const *scope, size_t nscope, int scope_null,
     const char *const *op_scopes);
 
+/* Returns 1 if a PAT of scope `scope` may give a PAT the scope `sub`, that
+ * is, if sub grants nothing that scope does not: scope null or containing
+ * PATROL_SCOPE_ALL covers everything; otherwise sub must not be null
+ * (sub_null) and each of its entries must be in scope. Else 0. */
+int patrol_scope_covers(char *const *scope, size_t nscope, int scope_null,
+    char *const *sub, size_t nsub, int sub_null);
+
 /* ------------------------------------------------------------------ */
 /* Storage (store.c and one store_<backend>.c per backend)             */
 /* ------------------------------------------------------------------ */
@@ -675,6 +682,13 @@ enum patrol_err patrol_pat_check_expiry(int64_t expires, int64_t now,
 /* Returns 1 if the PAT has expired at time now (ms), else 0. */
 int patrol_pat_expired(const struct patrol_pat *pat, int64_t now);
 
+/* The lifetime in seconds of an access token issued at now (ms) for a PAT
+ * that has not expired: the least of its accessTokenValiditySeconds, max
+ * (token.lifetime) and the seconds left until its expirationDate (rounded
+ * up, so at least 1). Cannot fail. */
+long patrol_pat_token_lifetime(const struct patrol_pat *pat, long max,
+    int64_t now);
+
 /* What a new PAT is made of. */
 struct patrol_pat_spec {
 	const char *owner_id;
@@ -686,6 +700,41 @@ struct patrol_pat_spec {
 	int64_t expires;	/* ms; 0: conf->pat_default_expiry; -1: never */
 	int managed;
 };
+
+/* Reads a PAT's spec from a JSON object `o` (a creation body; borrowed):
+ * "name" (string, required), "scope" (array of strings, or null),
+ * "accessTokenValiditySeconds" (integer), "expirationDate" (RFC 3339
+ * string, or null). Absent, scope is null, validity 0 and expires 0 (the
+ * defaults); a null expirationDate is -1 (never). On success spec->name and
+ * the scope strings borrow from o, and spec->scope is *scopev, a new array
+ * (free() it; NULL when the scope is null); owner_id and managed are left
+ * as they are. Errors: INVALID with a text naming the key, for an object
+ * that is not one, an unknown key, a missing name, a wrong type, a validity
+ * out of range (patrol_pat_check_validity) or an expirationDate that is no
+ * RFC 3339 date-time or is before 1970. The other rules are
+ * patrol_pat_create's. */
+enum patrol_err patrol_pat_spec_from_json(const json_t *o,
+    struct patrol_pat_spec *spec, char ***scopev, struct patrol_error *err);
+
+/* Applies an RFC 6902 JSON Patch (borrowed) to the fields of a PAT that its
+ * owner may change, at time now (ms). The patch works on the document
+ * {"name", "scope", "expirationDate", "accessTokenValiditySeconds"} as
+ * patrol_pat_to_json writes them (times as "YYYY-MM-DDTHH:MM:SS.mmmZ",
+ * which a `test` compares literally). Every path and from must be /name,
+ * /scope, /scope/<index>, /scope/-, /expirationDate or
+ * /accessTokenValiditySeconds; this is checked for the whole patch before
+ * anything is applied. The result is read as patrol_pat_spec_from_json
+ * reads a creation body, except that a removed expirationDate means never
+ * and a removed accessTokenValiditySeconds the default; then the rules are
+ * checked for the fields that changed (an unchanged past expiry may stay).
+ * On success pat's name, scope, expires and validity are replaced (nothing
+ * is stored); on error pat is unchanged. Errors: those of
+ * patrol_jsonpatch_apply (SYNTAX, INVALID, TOOBIG), and INVALID for a path
+ * that is not patchable, each with err->position the index of the
+ * operation and a text naming it ("operation 1 (replace /owner): ..."); INVALID
+ * with PATROL_NOPOS when the result breaks a rule; NOMEM. */
+enum patrol_err patrol_pat_patch(struct patrol_pat *pat, const json_t *patch,
+    int64_t now, struct patrol_error *err);
 
 /* Creates a PAT for spec->owner_id at time now (ms): checks the spec with
  * the functions above, makes an id and a secret, stores the secret's hash

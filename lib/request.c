@@ -61,9 +61,11 @@ req_begin(struct req *r, int status, const char *extra)
 	if (r->sent)
 		return -1;
 	r->sent = 1;
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-	    "Content-Type: application/json; charset=utf-8\r\n"
-	    "Cache-Control: no-store\r\n", status, status_reason(status));
+	/* 204 has no body, so no Content-Type (RFC 9110, section 8.3). */
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n%s"
+	    "Cache-Control: no-store\r\n", status, status_reason(status),
+	    status == 204 ? "" :
+	    "Content-Type: application/json; charset=utf-8\r\n");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
 	if (req_write(r, head, (size_t)n) == -1)
@@ -127,7 +129,7 @@ int
 req_body(struct req *r, char **body, size_t *len)
 {
 	const char	*cl = req_param(r, "CONTENT_LENGTH");
-	size_t		 max = srv_conf(r->srv)->body_max, want = max + 1;
+	size_t		 max = r->conf->body_max, want = max + 1;
 	unsigned long long v;
 	char		*end, *buf = NULL;
 	size_t		 n = 0;

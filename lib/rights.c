@@ -77,3 +77,32 @@ patrol_scope_allows(char *const *scope, size_t nscope, int scope_null,
 	}
 	return 0;
 }
+
+/* Returns 1 if scope (not null) holds s. */
+static int
+holds(char *const *scope, size_t n, const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; scope != NULL && i < n; i++)
+		if (scope[i] != NULL && strcmp(scope[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+patrol_scope_covers(char *const *scope, size_t nscope, int scope_null,
+    char *const *sub, size_t nsub, int sub_null)
+{
+	size_t	 i;
+
+	if (scope_null || holds(scope, nscope, PATROL_SCOPE_ALL))
+		return 1;
+	if (sub_null)
+		return 0;
+	for (i = 0; i < nsub; i++)
+		if (sub == NULL || sub[i] == NULL ||
+		    !holds(scope, nscope, sub[i]))
+			return 0;
+	return 1;
+}

@@ -17,6 +17,18 @@ static const char *const pat_list_scopes[] = {
 	NULL
 };
 
+static const char *const pat_manage_scopes[] = {
+	"sp:my-personal-access-tokens:manage",
+	"sp:all-personal-access-tokens:manage",
+	NULL
+};
+
+/* The spec lists only the my-tokens scope: only the owner may patch. */
+static const char *const pat_patch_scopes[] = {
+	"sp:my-personal-access-tokens:manage",
+	NULL
+};
+
 static const char *const duo_get_scopes[] = {
 	"idn:mfa-configuration:read",
 	"idn:mfa-configuration:manage",
@@ -31,20 +43,51 @@ static const char *const duo_put_scopes[] = {
 static const struct route routes[] = {
 	{ "/oauth/token", PATROL_ROUTES_OAUTH, 0, "POST",
 	  { { "POST", h_oauth_token, NULL } } },
-	{ "/beta/personal-access-tokens", PATROL_ROUTES_BETA, 1, "GET",
-	  { { "GET", h_pat_list, pat_list_scopes } } },
+	{ "/beta/personal-access-tokens", PATROL_ROUTES_BETA, 1, "GET, POST",
+	  { { "GET", h_pat_list, pat_list_scopes },
+	    { "POST", h_pat_create, pat_manage_scopes } } },
+	{ "/beta/personal-access-tokens/{id}", PATROL_ROUTES_BETA, 1,
+	  "PATCH, DELETE",
+	  { { "PATCH", h_pat_patch, pat_patch_scopes },
+	    { "DELETE", h_pat_delete, pat_manage_scopes } } },
 	{ "/beta/mfa/duo-web/config", PATROL_ROUTES_BETA, 1, "GET, PUT",
 	  { { "GET", h_duo_get, duo_get_scopes },
 	    { "PUT", h_duo_put, duo_put_scopes } } },
 };
 
+/* Matches path against the template tmpl, where "{id}" stands for one
+ * non-empty path segment; see route_find. */
+static int
+match(const char *tmpl, const char *path, const char **id, size_t *idlen)
+{
+	const char	*brace;
+	size_t		 n, len;
+
+	if ((brace = strstr(tmpl, "{id}")) == NULL)
+		return strcmp(tmpl, path) == 0;
+	n = (size_t)(brace - tmpl);
+	if (strncmp(tmpl, path, n) != 0)
+		return 0;
+	path += n;
+	if ((len = strcspn(path, "/")) == 0 ||
+	    strcmp(brace + 4, path + len) != 0)
+		return 0;
+	*id = path;
+	*idlen = len;
+	return 1;
+}
+
 const struct route *
-route_find(const char *path)
+route_find(const char *path, const char **id, size_t *idlen)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (strcmp(routes[i].path, path) == 0)
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		*id = NULL;
+		*idlen = 0;
+		if (match(routes[i].path, path, id, idlen))
 			return &routes[i];
+	}
+	*id = NULL;
 	return NULL;
 }

@@ -20,20 +20,10 @@ struct patrol_server {
 	struct patrol_store		*store;		/* opened lazily */
 };
 
-const struct patrol_conf *
-srv_conf(const struct patrol_server *s)
-{
-	return s->conf;
-}
-
-const struct patrol_key *
-srv_key(const struct patrol_server *s)
-{
-	return s->key;
-}
-
-struct patrol_store *
-srv_store(struct patrol_server *s, struct patrol_error *err)
+/* The open store, opening it on first use (the database may have been
+ * initialised since the responder started); NULL with *err filled. */
+static struct patrol_store *
+open_store(struct patrol_server *s, struct patrol_error *err)
 {
 	if (s->store == NULL &&
 	    patrol_store_open(s->conf, 0, &s->store, err) != PATROL_OK)
@@ -100,7 +90,6 @@ static int
 authenticate(struct req *r, const char *const *op_scopes)
 {
 	const char		*h = req_param(r, "HTTP_AUTHORIZATION");
-	struct patrol_store	*st;
 	struct patrol_claims	 claims;
 	struct patrol_error	 err = { 0 };
 	enum patrol_err		 rc;
@@ -112,14 +101,13 @@ authenticate(struct req *r, const char *const *op_scopes)
 		continue;
 	if (strlen(h) > HEADER_MAX)
 		return unauthorized(r, "JWT is malformed"), -1;
-	rc = patrol_token_verify(srv_key(r->srv), srv_conf(r->srv)->issuer, h,
+	rc = patrol_token_verify(r->key, r->conf->issuer, h,
 	    patrol_time_now() / 1000, &claims, &err);
 	if (rc != PATROL_OK)
 		return unauthorized(r, rc == PATROL_ERR_AUTH ? err.text :
 		    "JWT is malformed"), -1;
-	if ((st = srv_store(r->srv, &err)) == NULL)
-		return req_fail(r, err.code, err.text), -1;
-	rc = patrol_store_pat_get(st, claims.pat_id, &r->callerpat, &err);
+	rc = patrol_store_pat_get(r->store, claims.pat_id, &r->callerpat,
+	    &err);
 	if (rc == PATROL_ERR_NOTFOUND)
 		return unauthorized(r,
 		    "personal access token no longer exists"), -1;
@@ -128,8 +116,11 @@ authenticate(struct req *r, const char *const *op_scopes)
 	if (strcmp(r->callerpat.owner_id, claims.identity_id) != 0)
 		return unauthorized(r, "JWT subject does not own its "
 		    "personal access token"), -1;
-	rc = patrol_store_identity_get(st, claims.identity_id, &r->caller,
-	    &err);
+	if (patrol_pat_expired(&r->callerpat, patrol_time_now()))
+		return unauthorized(r,
+		    "personal access token has expired"), -1;
+	rc = patrol_store_identity_get(r->store, claims.identity_id,
+	    &r->caller, &err);
 	if (rc == PATROL_ERR_NOTFOUND)
 		return unauthorized(r, "identity no longer exists"), -1;
 	if (rc != PATROL_OK)
@@ -176,11 +167,14 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 {
 	struct req		 r;
 	const struct route	*rt;
-	size_t			 i;
+	struct patrol_error	 err = { 0 };
+	const char		*id;
+	size_t			 i, idlen;
 	char			 allow[64];
 
 	memset(&r, 0, sizeof(r));
-	r.srv = srv;
+	r.conf = srv->conf;
+	r.key = srv->key;
 	r.io = io;
 	if (patrol_id_new(r.tracking) != PATROL_OK)
 		memset(r.tracking, '0', PATROL_ID_LEN);
@@ -198,7 +192,7 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 		    PATH_MAX_LEN, QUERY_MAX);
 		goto out;
 	}
-	rt = route_find(r.path);
+	rt = route_find(r.path, &id, &idlen);
 	if (rt == NULL || (srv->routes != PATROL_ROUTES_ALL &&
 	    srv->routes != rt->set)) {
 		if (utf8_valid(r.path, strlen(r.path)))
@@ -220,11 +214,20 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 		    rt->allow);
 		goto out;
 	}
+	if (id != NULL && (r.id = xstrndup(id, idlen)) == NULL) {
+		req_error(&r, 500, NULL, "out of memory");
+		goto out;
+	}
+	if ((r.store = open_store(srv, &err)) == NULL) {
+		req_fail(&r, err.code, err.text);
+		goto out;
+	}
 	if (rt->auth && authenticate(&r, rt->ops[i].scopes) == -1)
 		goto out;
 	rt->ops[i].fn(&r);
 out:
 	free(r.path);
+	free(r.id);
 	patrol_identity_clear(&r.caller);
 	patrol_pat_clear(&r.callerpat);
 	return r.failed ? -1 : 0;

@@ -76,9 +76,34 @@ is "$(jget "$body" .detailCode)" "404 Not found" "404 envelope"
 tid=$(jget "$body" .trackingId)
 like "$(cat "$tmp/err")" "$tid" "tracking id logged to stderr"
 
-cgi "$BETA" POST /beta/personal-access-tokens "" "" "Bearer $tok"
-is "$status" 405 "POST on the list: 405"
-like "$head" "Allow: GET" "Allow header"
+# The write path: a body from stdin, a 204 without a body.
+cgi "$BETA" POST /beta/personal-access-tokens application/json \
+	'{"name":"from-cgi","scope":["demo:a"]}' "Bearer $tok"
+is "$status" 200 "create as CGI: 200"
+nid=$(jget "$body" .id)
+nsec=$(jget "$body" .secret)
+is "$(jget "$body" '.name + " " + (.scope | join(","))')" "from-cgi demo:a" \
+	"create: name and scope"
+unlike "$(cat "$tmp/err")" "$nsec" "the new secret is not in the log"
+cgi "$BETA" PATCH "/beta/personal-access-tokens/$nid" \
+	application/json-patch+json \
+	'[{"op":"replace","path":"/name","value":"patched"}]' "Bearer $tok"
+is "$status $(jget "$body" .name)" "200 patched" "PATCH as CGI: 200, renamed"
+cgi "$BETA" PATCH "/beta/personal-access-tokens/$nid" \
+	application/json-patch+json '[{"op":"remove","path":"/id"}]' \
+	"Bearer $tok"
+is "$status" 400 "PATCH of /id as CGI: 400"
+like "$(jget "$body" '.messages[0].text')" "operation 0" "names the operation"
+cgi "$BETA" DELETE "/beta/personal-access-tokens/$nid" "" "" "Bearer $tok"
+is "$status" 204 "DELETE as CGI: 204"
+unlike "$head" "Content-Type" "204: no Content-Type"
+is "$body" "" "204: no body"
+cgi "$BETA" DELETE "/beta/personal-access-tokens/$nid" "" "" "Bearer $tok"
+is "$status" 404 "DELETE again: 404"
+
+cgi "$BETA" PUT /beta/personal-access-tokens "" "" "Bearer $tok"
+is "$status" 405 "PUT on the list: 405"
+like "$head" "Allow: GET, POST" "Allow header"
 
 # Plain CGI without REQUEST_URI: SCRIPT_NAME + PATH_INFO (e.g. ScriptAlias /beta).
 printf '' > "$tmp/in"

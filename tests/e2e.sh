@@ -499,7 +499,24 @@ req GET /beta/personal-access-tokens -G -H "Authorization: Bearer $admtok" \
     --data-urlencode owner-id=me --data-urlencode "filters=lastUsed isnull or (lastUsed le $nowiso)"
 is "$(ids)" "$adm_id $adm2_id $admsc_id $admmfa_id" "curl --data-urlencode"
 list_as "$admtok" "owner-id=me&limit=10&sorters=name&count=true&foo=bar"
-is "$(ids)" "$adm_id $adm2_id $admsc_id $admmfa_id" "unknown query parameters are ignored"
+is "$(ids)" "$adm_id $admmfa_id $admsc_id $adm2_id" "unknown query parameters are ignored (limit, sorters and count are not)"
+is "$(hdr X-Total-Count)" 4 "count=true: X-Total-Count"
+
+# limit, offset, count, sorters (stable paging over 2000 PATs: see volume)
+list_as "$admtok" "owner-id=me&sorters=-name&limit=2&offset=1"
+is "$(ids)" "$admsc_id $admmfa_id" "sorters=-name&limit=2&offset=1"
+is "$(hdr X-Total-Count)" "" "no count, no X-Total-Count"
+list_as "$admtok" "owner-id=me&limit=0&count=true&filters=lastUsed+isnull"
+is "$status $body $(hdr X-Total-Count)" "200 [] 1" "limit=0&count=true: [] and the count (filters applied)"
+list_as "$admtok" "owner-id=me&offset=4&count=false"
+is "$status $body" "200 []" "offset past the end: []"
+for q in limit=251 limit=-1 limit=%2B1 limit=1.5 limit= limit=99999999999999999999 \
+    offset=-1 offset=x offset=9223372036854775808 count=yes count=1 \
+    sorters=id sorters=-name,name sorters=name,,created; do
+	list_as "$admtok" "owner-id=me&$q"
+	envelope 400 "400.1 Bad Request Content" "$q"
+	like "$msg" "${q%%=*}" "$q: the message names ${q%%=*}"
+done
 
 list_as "$admtok" "owner-id=me&filters=name+eq+%22admin-main%22"
 envelope 400 "400.1 Bad Request Content" "filter on an unsupported field"
@@ -552,6 +569,237 @@ like "$msg" "escape at position 8" "bad %-escape: message gives its position"
 list_as "$admtok" "owner-id=me&filters=lastUsed+isnull%"
 envelope 400 "400.1 Bad Request Content" "truncated %-escape"
 like "$msg" "escape at position 15" "truncated %-escape: message gives its position"
+
+# ================================================================== PAT write path
+writer=$(mkid Writer idn:my-personal-access-tokens:manage,idn:my-personal-access-tokens:read)
+mkpat wri "$writer" writer-1
+wrtok=$(token "$wri_id" "$wri_sec")
+[ -n "$wrtok" ]; ok $? "token for Writer (my-tokens manage and read)"
+# post TOKEN BODY [CONTENT-TYPE]: POST /beta/personal-access-tokens
+post() {
+	req POST /beta/personal-access-tokens -H "Authorization: Bearer $1" \
+	    -H "Content-Type: ${3:-application/json}" --data-binary "$2"
+}
+# patch TOKEN ID BODY [CONTENT-TYPE]
+patch() {
+	req PATCH "/beta/personal-access-tokens/$2" -H "Authorization: Bearer $1" \
+	    -H "Content-Type: ${4:-application/json-patch+json}" --data-binary "$3"
+}
+# del TOKEN ID
+del() { req DELETE "/beta/personal-access-tokens/$2" -H "Authorization: Bearer $1"; }
+# stored ID: the PAT as the database has it (name|scope|expires|validity)
+stored_pat() { sql "SELECT name, scope, expires, validity FROM pat WHERE id = '$1';"; }
+
+# create
+post "$wrtok" '{"name":"ci","scope":["sp:my-personal-access-tokens:read","demo:x"],"accessTokenValiditySeconds":60}'
+is "$status" 200 "create: 200"
+json_headers "create"
+jok "$body" 'keys == ["accessTokenValiditySeconds","created","expirationDate","id","name","owner","scope","secret"]' \
+    "create: id, secret, scope, name, owner, created, accessTokenValiditySeconds, expirationDate"
+jok "$body" "(.id | test(\"$ID_RE\")) and (.secret | test(\"^[0-9a-f]{64}\$\"))
+    and .name == \"ci\" and .scope == [\"sp:my-personal-access-tokens:read\",\"demo:x\"]
+    and .owner == {\"type\":\"IDENTITY\",\"id\":\"$writer\",\"name\":\"Writer\"}
+    and .accessTokenValiditySeconds == 60 and (.created | test(\"$TIME_RE\"))
+    and (.expirationDate | test(\"$TIME_RE\"))" "create: the values, owned by the caller"
+ci_id=$(jget "$body" .id)
+ci_sec=$(jget "$body" .secret)
+c_s=$(date -u -d "$(jget "$body" .created)" +%s)
+e_s=$(date -u -d "$(jget "$body" .expirationDate)" +%s)
+is $((e_s - c_s)) $((182 * 86400)) "create: expires pat.default_expiry (182 days) after its creation"
+is "$(sql "SELECT count(*) FROM pat WHERE secret_hash = '$ci_sec';")" 0 "the secret itself is not stored"
+req POST /oauth/token -d grant_type=client_credentials -d "client_id=$ci_id" -d "client_secret=$ci_sec"
+is "$status" 200 "the new PAT gets a token"
+is "$(jget "$body" .expires_in)" 60 "expires_in: its accessTokenValiditySeconds (60 < token.lifetime)"
+citok=$(jget "$body" .access_token)
+jp=${citok#*.}
+jp=$(b64url_decode "${jp%%.*}")
+is "$(jget "$jp" '.exp - .iat')" 60 "the JWT lives 60 s too"
+is "$(jget "$jp" '.scope | join(" ")')" "sp:my-personal-access-tokens:read demo:x" "with the PAT's scope"
+post "$wrtok" '{"name":"no-expiry","scope":null,"expirationDate":null}'
+is "$status $(jget "$body" '.expirationDate, .scope' | tr '\n' ' ')" "200 null null " \
+    "create with expirationDate and scope null: never expires, all scopes"
+noexp_id=$(jget "$body" .id)
+post "$wrtok" '{"name":"dated","expirationDate":"2099-12-31T23:00:00-01:00"}'
+is "$status $(jget "$body" .expirationDate)" "200 2100-01-01T00:00:00.000Z" \
+    "create with an RFC 3339 expirationDate: stored in UTC"
+post "$wrtok" '{"name":"charset"}' 'application/json; charset=utf-8'
+is "$status" 200 "create: charset parameter accepted"
+# 400s
+post "$wrtok" '{"name":"ci"}'
+envelope 400 "400.1 Bad Request Content" "create: a name the owner already has"
+like "$msg" 'named "ci"' "name taken: names the rule"
+post "$wrtok" '{"name":"x","ownerId":"me"}'
+envelope 400 "400.1 Bad Request Content" "create: an unknown key"
+like "$msg" "'ownerId'" "unknown key: named"
+post "$wrtok" '{"scope":["a"]}'
+envelope 400 "400.1 Bad Request Content" "create: no name"
+like "$msg" "name is required" "no name: says so"
+post "$wrtok" '{"name":["x"]}'
+envelope 400 "400.1 Bad Request Content" "create: name not a string"
+post "$wrtok" '{"name":"x","scope":"sp:scopes:all"}'
+envelope 400 "400.1 Bad Request Content" "create: scope not an array"
+like "$msg" scope "scope not an array: named"
+post "$wrtok" '{"name":"x","scope":[]}'
+envelope 400 "400.1 Bad Request Content" "create: an empty scope"
+post "$wrtok" '{"name":"x","accessTokenValiditySeconds":14}'
+envelope 400 "400.1 Bad Request Content" "create: validity 14"
+like "$msg" "between 15 and 43200" "validity 14: gives the range"
+post "$wrtok" '{"name":"x","accessTokenValiditySeconds":"60"}'
+envelope 400 "400.1 Bad Request Content" "create: validity as a string"
+post "$wrtok" '{"name":"x","expirationDate":"2001-01-01T00:00:00Z"}'
+envelope 400 "400.1 Bad Request Content" "create: an expiry in the past"
+like "$msg" future "past expiry: says it must be in the future"
+post "$wrtok" '{"name":"x","expirationDate":"soon"}'
+envelope 400 "400.1 Bad Request Content" "create: an expiry that is no date"
+post "$wrtok" '{"name":"x","name":"y"}'
+envelope 400 "400.1 Bad Request Content" "create: duplicate keys"
+printf '{"name":"caf\351"}' > "$tmp/latin1"
+req POST /beta/personal-access-tokens -H "Authorization: Bearer $wrtok" \
+    -H 'Content-Type: application/json' --data-binary "@$tmp/latin1"
+envelope 400 "400.1 Bad Request Content" "create: invalid UTF-8"
+post "$wrtok" '{"name":'
+envelope 400 "400.1 Bad Request Content" "create: not JSON"
+post "$wrtok" '{"name":"x"}' text/plain
+envelope 415 "415 Unsupported Media Type" "create: text/plain"
+printf '{"name":"%s"}' "$(head -c 70000 /dev/zero | tr '\0' a)" > "$tmp/big"
+req POST /beta/personal-access-tokens -H "Authorization: Bearer $wrtok" \
+    -H 'Content-Type: application/json' --data-binary "@$tmp/big"
+envelope 413 "413 Payload Too Large" "create: a body over limits.request_body_max"
+post "$alitok" '{"name":"x"}'
+envelope 403 "403 Forbidden" "create with a read right only"
+like "$msg" "idn:my-personal-access-tokens:manage" "403 names the right"
+post "$sctok" '{"name":"x"}'
+envelope 403 "403 Forbidden" "create with a PAT scoped to reading"
+# pat.max_per_owner (10): Writer holds 5
+for n in 6 7 8 9 10; do
+	post "$wrtok" "{\"name\":\"fill-$n\"}"
+	[ "$status" = 200 ] || diag "fill-$n: $status $body"
+done
+post "$wrtok" '{"name":"eleventh"}'
+envelope 400 "400.1 Bad Request Content" "create past pat.max_per_owner"
+like "$msg" "pat.max_per_owner" "the limit is named"
+is "$(sql "SELECT count(*) FROM pat WHERE owner_id = '$writer';")" 10 "and nothing was added"
+sleep 0.2
+if grep -q -e "$ci_sec" "$S/lighttpd-error.log"; then r=1; else r=0; fi
+ok $r "the new secret is not in the error log"
+
+# patch
+patch "$wrtok" "$ci_id" '[{"op":"replace","path":"/name","value":"ci-renamed"},{"op":"add","path":"/scope/-","value":"demo:y"},{"op":"replace","path":"/accessTokenValiditySeconds","value":120}]'
+is "$status" 200 "PATCH: 200"
+json_headers "PATCH"
+jok "$body" 'keys == ["accessTokenValiditySeconds","created","expirationDate","id","lastUsed","managed","name","owner","scope"]' \
+    "PATCH returns the PAT (GetPersonalAccessTokenResponse)"
+jok "$body" '.name == "ci-renamed" and .scope == ["sp:my-personal-access-tokens:read","demo:x","demo:y"] and .accessTokenValiditySeconds == 120' \
+    "PATCH: name, scope and validity changed"
+is "$(stored_pat "$ci_id")" 'ci-renamed|["sp:my-personal-access-tokens:read","demo:x","demo:y"]|'"$(sql "SELECT expires FROM pat WHERE id = '$ci_id';")"'|120' \
+    "PATCH: stored"
+patch "$wrtok" "$ci_id" '[{"op":"test","path":"/name","value":"ci-renamed"},{"op":"remove","path":"/scope/1"},{"op":"remove","path":"/expirationDate"}]' application/json
+is "$status $(jget "$body" '.scope | length') $(jget "$body" .expirationDate)" "200 2 null" \
+    "PATCH as application/json, test/remove: 200, expiry removed (never)"
+before=$(stored_pat "$ci_id")
+patch "$wrtok" "$ci_id" '[{"op":"replace","path":"/name","value":"half"},{"op":"test","path":"/scope/0","value":"nope"}]'
+envelope 400 "400.1 Bad Request Content" "PATCH with a failing test"
+like "$msg" "operation 1" "failing test: names the operation's index"
+is "$(stored_pat "$ci_id")" "$before" "failing test: nothing changed (all or nothing)"
+patch "$wrtok" "$ci_id" '[{"op":"replace","path":"/name","value":"half"},{"op":"replace","path":"/owner/id","value":"x"}]'
+envelope 400 "400.1 Bad Request Content" "PATCH of /owner/id"
+like "$msg" "operation 1" "not patchable: names the operation's index"
+is "$(stored_pat "$ci_id")" "$before" "not patchable: nothing changed"
+patch "$wrtok" "$ci_id" '[{"op":"move","from":"/created","path":"/name"}]'
+envelope 400 "400.1 Bad Request Content" "PATCH moving from /created"
+like "$msg" "from" "from not patchable: says from"
+patch "$wrtok" "$ci_id" '[{"op":"replace","path":"/name","value":"no-expiry"}]'
+envelope 400 "400.1 Bad Request Content" "PATCH to a name the owner has"
+patch "$wrtok" "$ci_id" '[{"op":"replace","path":"/expirationDate","value":"2001-01-01T00:00:00Z"}]'
+envelope 400 "400.1 Bad Request Content" "PATCH an expiry into the past"
+patch "$wrtok" "$ci_id" '{"op":"replace","path":"/name","value":"x"}'
+envelope 400 "400.1 Bad Request Content" "PATCH with an object, not an array"
+patch "$wrtok" "$ci_id" '[{"op":"jump","path":"/name"}]'
+envelope 400 "400.1 Bad Request Content" "PATCH with an unknown op"
+is "$(stored_pat "$ci_id")" "$before" "none of the bad patches changed anything"
+patch "$wrtok" "$ci_id" '[]' text/plain
+envelope 415 "415 Unsupported Media Type" "PATCH text/plain"
+patch "$wrtok" 0123456789abcdef0123456789abcdef '[]'
+envelope 404 "404 Not found" "PATCH an unknown id"
+patch "$wrtok" "$adm_id" '[]'
+envelope 404 "404 Not found" "PATCH another identity's PAT (not listable by the caller)"
+patch "$admtok" "$ci_id" '[]'
+envelope 403 "403 Forbidden" "PATCH another identity's PAT as ORG_ADMIN"
+like "$msg" owner "only the owner: says so"
+patch "$alitok" "$ali_id" '[]'
+envelope 403 "403 Forbidden" "PATCH without a manage right"
+req GET "/beta/personal-access-tokens/$ci_id" -H "Authorization: Bearer $wrtok"
+envelope 405 "405 Method Not Allowed" "GET on a PAT"
+is "$(hdr Allow)" "PATCH, DELETE" "GET on a PAT: Allow: PATCH, DELETE"
+req GET "/beta/personal-access-tokens/$ci_id/x" -H "Authorization: Bearer $wrtok"
+envelope 404 "404 Not found" "a path below a PAT"
+
+# delete: 204; its token fails at once
+req GET /beta/personal-access-tokens?owner-id=me -H "Authorization: Bearer $citok"
+is "$status" 200 "the PAT's token works before the delete"
+del "$wrtok" "$ci_id"
+is "$status" 204 "DELETE: 204"
+is "$body" "" "204: no body"
+is "$(hdr Content-Type)" "" "204: no Content-Type"
+is "$(hdr Cache-Control)" no-store "204: Cache-Control: no-store"
+is "$(sql "SELECT count(*) FROM pat WHERE id = '$ci_id';")" 0 "DELETE: gone from the database"
+unauth "personal access token no longer exists" "the deleted PAT's token, at once" -H "Authorization: Bearer $citok"
+del "$wrtok" "$ci_id"
+envelope 404 "404 Not found" "DELETE again"
+del "$wrtok" "$adm2_id"
+envelope 404 "404 Not found" "DELETE another identity's PAT (not listable by the caller)"
+del "$bobtok" "$noexp_id"
+envelope 403 "403 Forbidden" "DELETE without a manage right"
+del "$admtok" "$noexp_id"
+is "$status" 204 "DELETE another identity's PAT with ORG_ADMIN (all-tokens manage): 204"
+
+# expiry, issuing: a PAT past its expirationDate gets no token
+mkpat old "$writer" writer-expired
+sql "UPDATE pat SET expires = $(( ($(now_s) - 60) * 1000 )) WHERE id = '$old_id';" || bail "sqlite3 update"
+req POST /oauth/token -d grant_type=client_credentials -d "client_id=$old_id" -d "client_secret=$old_sec"
+is "$status" 401 "an expired PAT: 401"
+is "$(jget "$body" .error)" invalid_client "an expired PAT: invalid_client"
+like "$(jget "$body" .error_description)" expired "an expired PAT: says it expired"
+req POST /oauth/token -d grant_type=client_credentials -d "client_id=$old_id" -d "client_secret=${old_sec%?}x"
+is "$(jget "$body" .error_description)" "Bad credentials" "an expired PAT, wrong secret: Bad credentials (the secret first)"
+# expiry, validating: a PAT that expires in 3 s, its token refused after
+del "$wrtok" "$old_id"
+soon=$(( $(now_s) + 3 ))
+post "$wrtok" "{\"name\":\"short-lived\",\"expirationDate\":\"$(date -u -d "@$soon" +%Y-%m-%dT%H:%M:%SZ)\"}"
+is "$status" 200 "create a PAT that expires in 3 s"
+sl_id=$(jget "$body" .id)
+sl_sec=$(jget "$body" .secret)
+req POST /oauth/token -d grant_type=client_credentials -d "client_id=$sl_id" -d "client_secret=$sl_sec"
+is "$status" 200 "it gets a token"
+in=$(jget "$body" .expires_in)
+[ "$in" -ge 1 ] && [ "$in" -le 3 ]; ok $? "expires_in is the time left ($in s)"
+sltok=$(jget "$body" .access_token)
+req GET /beta/personal-access-tokens?owner-id=me -H "Authorization: Bearer $sltok"
+is "$status" 200 "the token works before the expiry"
+while [ "$(now_s)" -le "$soon" ]; do sleep 0.5; done
+# The token lived only until the PAT's expiry: its own exp says so first.
+unauth "JWT is expired" "the token after its PAT's expiry" -H "Authorization: Bearer $sltok"
+req POST /oauth/token -d grant_type=client_credentials -d "client_id=$sl_id" -d "client_secret=$sl_sec"
+is "$status $(jget "$body" .error)" "401 invalid_client" "and no new token"
+# A token issued before its PAT's expiry was moved closer: refused at the
+# PAT's new expiry, though the JWT itself is still valid.
+post "$wrtok" '{"name":"moved-expiry"}'
+mv_id=$(jget "$body" .id)
+mv_sec=$(jget "$body" .secret)
+mvtok=$(token "$mv_id" "$mv_sec")
+soon=$(( $(now_s) + 2 ))
+patch "$wrtok" "$mv_id" "[{\"op\":\"replace\",\"path\":\"/expirationDate\",\"value\":\"$(date -u -d "@$soon" +%Y-%m-%dT%H:%M:%SZ)\"}]"
+is "$status" 200 "PATCH the expiry to 2 s from now"
+req GET /beta/personal-access-tokens?owner-id=me -H "Authorization: Bearer $mvtok"
+is "$status" 200 "the token issued before works until then"
+while [ "$(now_s)" -le "$soon" ]; do sleep 0.5; done
+unauth "personal access token has expired" "then the PAT's expiry refuses it" -H "Authorization: Bearer $mvtok"
+del "$wrtok" "$mv_id"
+# ... and a PATCH of the expiry revives a PAT
+patch "$wrtok" "$sl_id" '[{"op":"replace","path":"/expirationDate","value":"2099-01-01T00:00:00Z"}]'
+is "$status" 200 "PATCH the expiry of an expired PAT to the future: 200"
+req POST /oauth/token -d grant_type=client_credentials -d "client_id=$sl_id" -d "client_secret=$sl_sec"
+is "$status" 200 "a token again"
 
 # ================================================================== Duo MFA
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
@@ -708,7 +956,7 @@ req GET / -H "Authorization: Bearer $admtok"
 is "$status" 404 "GET /: 404"
 req DELETE /beta/personal-access-tokens -H "Authorization: Bearer $admtok"
 envelope 405 "405 Method Not Allowed" "DELETE on the PAT list"
-is "$(hdr Allow)" GET "DELETE on the list: Allow: GET"
+is "$(hdr Allow)" "GET, POST" "DELETE on the list: Allow: GET, POST"
 req POST /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" \
     -H 'Content-Type: application/json' --data-binary "$DUO_EXAMPLE"
 envelope 405 "405 Method Not Allowed" "POST on the Duo config"
@@ -753,6 +1001,46 @@ jok "$body" '.[1].name == "bulk-1" and .[2000].name == "bulk-2000"' "in creation
 diag "2001 PATs listed in $(( (t1 - t0) / 1000000 )) ms, $(printf '%s' "$body" | wc -c) bytes"
 list_as "$bobtok" "owner-id=$bob&filters=lastUsed+isnull"
 is "$(jget "$body" length)" 0 "the filter runs over the big listing too (all used)"
+
+# Stable paging under every sorter: ties on every key (created in 20
+# values, lastUsed in 10 and null, names equal but for case), pages of 250
+# concatenated are the whole listing, which is in order, ties by id.
+base=1700000000000
+sql "UPDATE pat SET created = $base + (CAST(substr(name, 6) AS INTEGER) % 20) * 1000,
+    last_used = CASE WHEN CAST(substr(name, 6) AS INTEGER) % 3 = 0 THEN NULL
+    ELSE $base + (CAST(substr(name, 6) AS INTEGER) % 10) * 1000 END
+    WHERE owner_id = '$bob' AND name LIKE 'bulk-%';
+    UPDATE pat SET name = 'BULK-' || (CAST(substr(name, 6) AS INTEGER) + 1)
+    WHERE owner_id = '$bob' AND name LIKE 'bulk-%'
+    AND CAST(substr(name, 6) AS INTEGER) % 2 = 0;" || bail "sqlite3 ties"
+is "$(sql "SELECT count(*) FROM pat WHERE owner_id = '$bob' AND name = 'BULK-3';")" 1 \
+    "names equal but for case (bulk-3, BULK-3)"
+for so in created -created name -name lastUsed -lastUsed name,-created -lastUsed,name,created; do
+	list_as "$bobtok" "owner-id=$bob&sorters=$so&count=true"
+	full=$(ids)
+	is "$(hdr X-Total-Count)" 2001 "sorters=$so: X-Total-Count 2001"
+	case $so in
+	created) oracle='sort_by(.created, .id)' ;;
+	-created) oracle='sort_by(.created, .id) | reverse' ;;
+	name) oracle='sort_by((.name | ascii_downcase), .id)' ;;
+	-name) oracle='sort_by((.name | ascii_downcase), .id) | reverse' ;;
+	lastUsed) oracle='sort_by(.lastUsed, .id)' ;;
+	-lastUsed) oracle='sort_by(.lastUsed, .id) | reverse' ;;
+	*) oracle= ;;
+	esac
+	if [ -n "$oracle" ]; then
+		is "$full" "$(jget "$body" "$oracle | [.[].id] | join(\" \")")" \
+		    "sorters=$so: in order, ties by id"
+	fi
+	paged= off=0
+	while [ $off -lt 2100 ]; do
+		list_as "$bobtok" "owner-id=$bob&sorters=$so&limit=250&offset=$off"
+		paged="$paged${paged:+ }$(ids)"
+		off=$((off + 250))
+	done
+	paged=$(printf '%s' "$paged" | tr -s ' ' | sed 's/ $//')
+	is "$paged" "$full" "sorters=$so: pages of 250 concatenated are the whole listing"
+done
 
 # ================================================================== concurrency
 # 40 requests, 8 at a time, over 2 beta responders and 2 oauth responders.

@@ -2,8 +2,9 @@
 # tests/interop.sh: the official SailPoint TypeScript SDK
 # (sailpoint-api-client, pinned to 1.4.15 by tests/interop/package-lock.json)
 # against patrol behind a real lighttpd. The SDK runs unchanged: it gets its
-# token with a multipart POST to /oauth/token, then lists PATs and reads and
-# writes the Duo configuration (tests/interop/sdk.js prints the TAP lines).
+# token with a multipart POST to /oauth/token, then lists, creates, patches
+# and deletes PATs and reads and writes the Duo configuration
+# (tests/interop/sdk.js prints the TAP lines).
 # npm ci installs the SDK into a copy in the build tree (once; reused while
 # the lock file is unchanged).
 . "$top_srcdir/tests/lib.sh"
@@ -102,6 +103,8 @@ is "$(jget "$stored" '.host + " " + (.enabled | tostring)')" \
     "api-1234.duosecurity.com false" "and the SDK's edits"
 is "$(ctl pat show "$unused_id" --json | jq -r .lastUsed)" null \
     "the PAT the SDK never used still has lastUsed null"
+is "$(sqlite3 -batch "$S/patrol.db" "SELECT count(*) FROM pat WHERE name IN ('sdk-created', 'sdk-patched', 'New name');")" 0 \
+    "the PAT the SDK created, patched and deleted is gone from the database"
 lu=$(ctl pat show "$main_id" --json | jq -r .lastUsed)
 printf '%s\n' "$lu" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$'
 ok $? "the PAT the SDK used has lastUsed set ($lu)"

@@ -22,6 +22,7 @@ UNIT_TESTS = \
 	tests/t_duo \
 	tests/t_filter \
 	tests/t_jsonpatch \
+	tests/t_pat_json \
 	tests/t_conf \
 	tests/t_token \
 	tests/t_rights \
@@ -57,6 +58,9 @@ tests_t_filter_SOURCES = tests/t_filter.c tests/tap.h
 tests_t_filter_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_t_filter_LDADD = $(UNIT_LDADD) $(SQLITE_LIBS)
 tests_t_filter_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_pat_json_SOURCES = tests/t_pat_json.c tests/tap.h
+tests_t_pat_json_LDADD = $(UNIT_LDADD)
+tests_t_pat_json_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_jsonpatch_SOURCES = tests/t_jsonpatch.c tests/tap.h
 tests_t_jsonpatch_LDADD = $(UNIT_LDADD)
 tests_t_jsonpatch_LDFLAGS = $(UNIT_LINKFLAGS)

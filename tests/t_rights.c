@@ -102,6 +102,33 @@ static const struct {
 	{ sc_read, 1, 0, NULL, 0, "NULL operation scopes" },
 };
 
+static char *const sc_one[] = { s_read };
+static char *const sc_with_all[] = { s_all };
+
+static const struct {
+	char *const	*scope;
+	size_t		 n;
+	int		 null;
+	char *const	*sub;
+	size_t		 nsub;
+	int		 subnull;
+	int		 covers;
+	const char	*name;
+} covers[] = {
+	{ NULL, 0, 1, NULL, 0, 1, 1, "null covers null" },
+	{ NULL, 0, 1, sc_other, 2, 0, 1, "null covers a list" },
+	{ sc_all, 2, 0, NULL, 0, 1, 1, "sp:scopes:all covers null" },
+	{ sc_manage, 2, 0, NULL, 0, 1, 0, "a list does not cover null" },
+	{ sc_manage, 2, 0, sc_manage, 2, 0, 1, "a list covers itself" },
+	{ sc_manage, 2, 0, sc_manage, 1, 0, 1, "a list covers a part" },
+	{ sc_manage, 2, 0, sc_other, 2, 0, 0, "one entry not covered" },
+	{ sc_manage, 2, 0, sc_with_all, 1, 0, 0,
+	  "a list does not cover sp:scopes:all" },
+	{ sc_manage, 1, 0, sc_one, 1, 0, 0, "entries past n do not count" },
+	{ sc_manage, 2, 0, sc_hole, 2, 0, 0, "a NULL entry is not covered" },
+	{ sc_manage, 2, 0, sc_read, 0, 0, 1, "an empty list is covered" },
+};
+
 int
 main(void)
 {
@@ -121,6 +148,11 @@ main(void)
 		is_int(patrol_scope_allows(scopes[i].scope, scopes[i].n,
 		    scopes[i].null, scopes[i].ops), scopes[i].allows,
 		    "scope_allows: %s", scopes[i].name);
+	for (i = 0; i < sizeof(covers) / sizeof(covers[0]); i++)
+		is_int(patrol_scope_covers(covers[i].scope, covers[i].n,
+		    covers[i].null, covers[i].sub, covers[i].nsub,
+		    covers[i].subnull), covers[i].covers, "scope_covers: %s",
+		    covers[i].name);
 	{
 		const char *const *listed = patrol_right_names();
 		size_t n = 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "patrol.h"
@@ -160,7 +161,8 @@ struct who {
 	char		*bearer;	/* "Bearer <jwt>" */
 };
 
-enum { ADMIN, MINE, ALL, MANAGED, MFAREAD, NOBODY, SCOPED, NWHO };
+enum { ADMIN, MINE, ALL, MANAGED, MFAREAD, NOBODY, SCOPED, MYMAN, ALLMAN,
+    READMAN, LIMITED, NWHO };
 
 static struct who who[NWHO] = {
 	{ .name = "Admin", .rights = "ORG_ADMIN" },
@@ -172,6 +174,14 @@ static struct who who[NWHO] = {
 	{ .name = "Nobody", .rights = "" },
 	{ .name = "Scoped", .rights = "ORG_ADMIN",
 	  .scope = "sp:my-personal-access-tokens:read" },
+	{ .name = "MyManage",
+	  .rights = "idn:my-personal-access-tokens:manage" },
+	{ .name = "AllManage",
+	  .rights = "idn:all-personal-access-tokens:manage" },
+	{ .name = "ReadManage", .rights = "idn:all-personal-access-tokens:read,"
+	  "idn:my-personal-access-tokens:manage" },
+	{ .name = "Limited", .rights = "ORG_ADMIN",
+	  .scope = "sp:my-personal-access-tokens:manage,demo:a" },
 };
 
 static size_t
@@ -193,9 +203,12 @@ split(const char *s, char ***out)
 	return n;
 }
 
+/* Adds a PAT straight into the store, with any expiry (ms, -1 never) and
+ * validity; id and secret (may be NULL) receive its id and secret. */
 static void
-add_pat(struct patrol_store *st, const char *owner, const char *name,
-    const char *scope, int managed, char *id, char *secret)
+add_pat_x(struct patrol_store *st, const char *owner, const char *name,
+    const char *scope, int managed, int64_t expires, long validity,
+    char *id, char *secret)
 {
 	struct patrol_pat	 p;
 	char			 sec[PATROL_SECRET_LEN + 1];
@@ -210,8 +223,8 @@ add_pat(struct patrol_store *st, const char *owner, const char *name,
 	p.created = patrol_time_now();
 	p.last_used = -1;
 	p.managed = managed;
-	p.expires = -1;
-	p.validity = PATROL_VALIDITY_DEFAULT;
+	p.expires = expires;
+	p.validity = validity;
 	patrol_random_hex(sec, PATROL_SECRET_LEN / 2);
 	patrol_secret_hash(sec, strlen(sec), p.secret_hash);
 	if (patrol_store_pat_add(st, &p, 0, &err) != PATROL_OK)
@@ -223,6 +236,14 @@ add_pat(struct patrol_store *st, const char *owner, const char *name,
 	while (p.nscope > 0)
 		free(p.scope[--p.nscope]);
 	free(p.scope);
+}
+
+static void
+add_pat(struct patrol_store *st, const char *owner, const char *name,
+    const char *scope, int managed, char *id, char *secret)
+{
+	add_pat_x(st, owner, name, scope, managed, -1,
+	    PATROL_VALIDITY_DEFAULT, id, secret);
 }
 
 static int
@@ -674,6 +695,969 @@ test_list(struct patrol_server *s)
 	resp_clear(&r);
 }
 
+/* ---- paging --------------------------------------------------------- */
+
+/* The order a listing promises: the sorters, then id, ascending unless the
+ * last sorter is descending. Sorters as in the query ("-name,created"). */
+static int
+listed_before(const json_t *a, const json_t *b, const char *sorters)
+{
+	char		 key[16];
+	const char	*p = sorters, *x, *y;
+	size_t		 n;
+	int		 c = 0, desc = 0;
+
+	while (*p != '\0') {
+		desc = *p == '-';
+		p += desc;
+		n = strcspn(p, ",");
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		p += n + (p[n] == ',');
+		x = jstr(a, key);
+		y = jstr(b, key);
+		if (x == NULL || y == NULL)	/* null lastUsed first */
+			c = (x != NULL) - (y != NULL);
+		else if (strcmp(key, "name") == 0)
+			c = strcasecmp(x, y);
+		else
+			c = strcmp(x, y);	/* same time format */
+		if (c != 0)
+			return desc ? c > 0 : c < 0;
+	}
+	c = strcmp(jstr(a, "id"), jstr(b, "id"));
+	return desc ? c > 0 : c < 0;
+}
+
+static void
+test_paging(struct patrol_server *s, struct patrol_store *st)
+{
+	static const char *const sorters[] = {
+		"created", "-created", "name", "-name", "lastUsed",
+		"-lastUsed", "name,-created", "-lastUsed,name",
+		"lastUsed,-name,created", "-created,lastUsed",
+	};
+	/* Ties everywhere: names equal but for case, equal created, equal
+	 * and null lastUsed. */
+	static const struct {
+		const char	*name;
+		int		 created, used;	/* seconds; used -1: null */
+	} rows[] = {
+		{ "b", 1, -1 }, { "B", 1, 5 }, { "a", 2, 5 }, { "A", 2, -1 },
+		{ "c", 1, 7 }, { "C", 3, 7 }, { "d", 3, -1 }, { "e", 1, 5 },
+		{ "E", 2, 9 }, { "f", 3, 7 }, { "F", 1, -1 }, { "g", 2, 5 },
+		{ "h", 3, 9 },
+	};
+	const size_t		 nrows = sizeof(rows) / sizeof(rows[0]);
+	struct patrol_identity	 id;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	struct resp		 r, pg;
+	char			 uri[512], full[1024], paged[1024];
+	const char		*total;
+	size_t			 i, j, off, sorted;
+	int64_t			 base = 1700000000000;
+
+	memset(&id, 0, sizeof(id));
+	patrol_id_new(id.id);
+	id.name = "Pager";
+	if (patrol_store_identity_add(st, &id, &err) != PATROL_OK)
+		tap_diag("identity_add: %s", err.text);
+	for (i = 0; i < nrows; i++) {
+		memset(&p, 0, sizeof(p));
+		patrol_id_new(p.id);
+		p.name = (char *)rows[i].name;
+		p.scope_null = 1;
+		strcpy(p.owner_id, id.id);
+		p.created = base + rows[i].created * 1000;
+		p.last_used = rows[i].used < 0 ? -1 :
+		    base + rows[i].used * 1000;
+		p.expires = -1;
+		p.validity = PATROL_VALIDITY_DEFAULT;
+		strcpy(p.secret_hash, "00000000000000000000000000000000"
+		    "00000000000000000000000000000000");
+		if (patrol_store_pat_add(st, &p, 0, &err) != PATROL_OK)
+			tap_diag("pat_add: %s", err.text);
+	}
+
+	for (i = 0; i < sizeof(sorters) / sizeof(sorters[0]); i++) {
+		snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?"
+		    "owner-id=%s&sorters=%s", id.id, sorters[i]);
+		request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL,
+		    &r);
+		is_int(json_array_size(r.json), nrows, "sorters=%s: every PAT",
+		    sorters[i]);
+		for (j = 1, sorted = 1; j < json_array_size(r.json); j++)
+			sorted &= listed_before(json_array_get(r.json, j - 1),
+			    json_array_get(r.json, j), sorters[i]);
+		ok(sorted, "sorters=%s: in order, ties by id", sorters[i]);
+		full[0] = paged[0] = '\0';
+		for (j = 0; j < json_array_size(r.json); j++)
+			strcat(full, jstr(json_array_get(r.json, j), "id"));
+		for (off = 0; off < nrows + 4; off += 4) {
+			snprintf(uri, sizeof(uri), "/beta/personal-access-"
+			    "tokens?owner-id=%s&sorters=%s&limit=4&offset=%zu",
+			    id.id, sorters[i], off);
+			request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL,
+			    NULL, &pg);
+			for (j = 0; j < json_array_size(pg.json); j++)
+				strcat(paged, jstr(json_array_get(pg.json, j),
+				    "id"));
+			resp_clear(&pg);
+		}
+		is_str(paged, full, "sorters=%s: pages of 4 concatenated are "
+		    "the whole listing", sorters[i]);
+		resp_clear(&r);
+	}
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s",
+	    id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	for (j = 1, sorted = 1; j < json_array_size(r.json); j++)
+		sorted &= listed_before(json_array_get(r.json, j - 1),
+		    json_array_get(r.json, j), "created");
+	ok(sorted && json_array_size(r.json) == nrows,
+	    "no sorters: created, then id");
+	ok(!CONTAINS(r.head, "X-Total-Count"), "no count, no X-Total-Count");
+	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&count=true&sorters=-name", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	ok(r.status == 200 && json_array_size(r.json) == nrows &&
+	    CONTAINS(r.head, "X-Total-Count: 13\r\n"),
+	    "count=true without limit: every row and X-Total-Count");
+	resp_clear(&r);
+
+	/* count, limit=0, offset past the end */
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&sorters=name", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &pg);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&count=true&limit=2&offset=1&sorters=name", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "count=true: 200");
+	is_int(json_array_size(r.json), 2, "limit=2: two items");
+	is_str(jstr(json_array_get(r.json, 0), "id"),
+	    jstr(json_array_get(pg.json, 1), "id"), "offset=1 skips one");
+	is_str(jstr(json_array_get(r.json, 1), "id"),
+	    jstr(json_array_get(pg.json, 2), "id"), "... and limit=2 ends "
+	    "after two");
+	ok(CONTAINS(r.head, "X-Total-Count: 13\r\n"),
+	    "X-Total-Count: every match, limit and offset ignored");
+	resp_clear(&r);
+	resp_clear(&pg);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&count=true&limit=0&filters=lastUsed+isnull", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_str(r.body, "[]", "limit=0: []");
+	total = CONTAINS(r.head, "X-Total-Count: 4\r\n") ? "4" : NULL;
+	is_str(total, "4", "limit=0 with count=true: the count, filters "
+	    "applied");
+	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&count=false&offset=13", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_str(r.body, "[]", "offset at the end: []");
+	ok(!CONTAINS(r.head, "X-Total-Count"), "count=false: no header");
+	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?owner-id=%s"
+	    "&limit=250&offset=0000012", id.id);
+	request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(json_array_size(r.json), 1, "limit=250, offset=0000012: one");
+	resp_clear(&r);
+}
+
+static void
+test_paging_errors(struct patrol_server *s)
+{
+	static const struct {
+		const char	*query;
+		const char	*names;
+	} bad[] = {
+		{ "limit=251", "limit" },
+		{ "limit=-1", "limit" },
+		{ "limit=%2B1", "limit" },
+		{ "limit=+1", "limit" },
+		{ "limit=1x", "limit" },
+		{ "limit=", "limit" },
+		{ "limit=1.0", "limit" },
+		{ "limit=99999999999999999999999", "limit" },
+		{ "limit=1&limit=1", "limit" },
+		{ "offset=-1", "offset" },
+		{ "offset=x", "offset" },
+		{ "offset=", "offset" },
+		{ "offset=9223372036854775808", "offset" },
+		{ "count=yes", "count" },
+		{ "count=TRUE", "count" },
+		{ "count=", "count" },
+		{ "sorters=bogus", "sorters" },
+		{ "sorters=name,-name", "sorters" },
+		{ "sorters=", "sorters" },
+		{ "sorters=name,", "sorters" },
+		{ "sorters=--name", "sorters" },
+	};
+	struct resp	 r;
+	char		 uri[256];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(uri, sizeof(uri), "/beta/personal-access-tokens?"
+		    "owner-id=me&%s", bad[i].query);
+		request(s, "GET", uri, who[ADMIN].bearer, NULL, NULL, NULL,
+		    &r);
+		is_int(r.status, 400, "%s: 400", bad[i].query);
+		ok(is_envelope(&r, "400.1 Bad Request Content") &&
+		    CONTAINS(msg(&r), bad[i].names), "%s: names %s (%s)",
+		    bad[i].query, bad[i].names, msg(&r));
+		resp_clear(&r);
+	}
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me&"
+	    "offset=9223372036854775807", who[ADMIN].bearer, NULL, NULL, NULL,
+	    &r);
+	is_str(r.body, "[]", "the largest offset: []");
+	resp_clear(&r);
+}
+
+/* POST /oauth/token with client credentials in a urlencoded body. */
+static void
+token_for(struct patrol_server *s, const char *id, const char *secret,
+    struct resp *r)
+{
+	char	 body[512];
+
+	snprintf(body, sizeof(body), "grant_type=client_credentials&"
+	    "client_id=%s&client_secret=%s", id, secret);
+	request(s, "POST", "/oauth/token", NULL,
+	    "application/x-www-form-urlencoded", body, NULL, r);
+}
+
+/* "Bearer <access_token>" of a token response, new (free()), or NULL. */
+static char *
+bearer_of(const struct resp *r)
+{
+	const char	*t = jstr(r->json, "access_token");
+	char		*b;
+
+	if (t == NULL || (b = malloc(strlen(t) + 8)) == NULL)
+		return NULL;
+	sprintf(b, "Bearer %s", t);
+	return b;
+}
+
+/* The exp - iat of a bearer token, as the signing key verifies it. */
+static long long
+token_span(const char *bearer)
+{
+	struct patrol_key	*key = NULL;
+	struct patrol_claims	 c;
+	struct patrol_error	 err;
+	long long		 span = -1;
+
+	if (bearer != NULL && patrol_key_load(keypath, &key, &err) ==
+	    PATROL_OK && patrol_token_verify(key, "t", bearer + 7,
+	    patrol_time_now() / 1000, &c, &err) == PATROL_OK)
+		span = (long long)(c.exp - c.iat);
+	patrol_key_free(key);
+	return span;
+}
+
+static void
+test_expiry(struct patrol_server *s, struct patrol_store *st)
+{
+	struct resp		 r;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	char			 id[PATROL_ID_LEN + 1];
+	char			 sec[PATROL_SECRET_LEN + 1];
+	char			*bearer;
+	int64_t			 now = patrol_time_now();
+	long long		 in;
+
+	/* Issuing: an expired PAT gets no token, once its secret is good. */
+	add_pat_x(st, who[ADMIN].id, "expired", NULL, 0, now - 1000,
+	    PATROL_VALIDITY_DEFAULT, id, sec);
+	token_for(s, id, sec, &r);
+	is_int(r.status, 401, "expired PAT: 401");
+	is_str(jstr(r.json, "error"), "invalid_client",
+	    "expired PAT: invalid_client");
+	ok(CONTAINS(jstr(r.json, "error_description"), "expired"),
+	    "expired PAT: says it expired (%s)",
+	    jstr(r.json, "error_description"));
+	ok(CONTAINS(r.head, "WWW-Authenticate: Basic"),
+	    "expired PAT: WWW-Authenticate");
+	resp_clear(&r);
+	token_for(s, id, "0000", &r);
+	is_int(r.status, 401, "expired PAT, wrong secret: 401");
+	is_str(jstr(r.json, "error_description"), "Bad credentials",
+	    "expired PAT, wrong secret: the secret is checked first");
+	resp_clear(&r);
+	memset(&p, 0, sizeof(p));
+	ok(patrol_store_pat_get(st, id, &p, &err) == PATROL_OK &&
+	    p.last_used == -1, "a refused expired PAT keeps lastUsed null");
+	patrol_pat_clear(&p);
+
+	/* Lifetime: the least of validity, token.lifetime (3600 here) and
+	 * the time left. */
+	add_pat_x(st, who[ADMIN].id, "short-validity", NULL, 0, -1, 20, id,
+	    sec);
+	token_for(s, id, sec, &r);
+	is_int(r.status, 200, "validity 20: 200");
+	is_int(json_integer_value(json_object_get(r.json, "expires_in")), 20,
+	    "validity 20: expires_in 20");
+	bearer = bearer_of(&r);
+	is_int(token_span(bearer), 20, "validity 20: JWT exp - iat is 20");
+	free(bearer);
+	resp_clear(&r);
+	add_pat_x(st, who[ADMIN].id, "expires-soon", NULL, 0,
+	    patrol_time_now() + 30000, PATROL_VALIDITY_DEFAULT, id, sec);
+	token_for(s, id, sec, &r);
+	in = json_integer_value(json_object_get(r.json, "expires_in"));
+	ok(r.status == 200 && in >= 25 && in <= 30,
+	    "PAT expiring in 30 s: expires_in %lld, at most the time left", in);
+	bearer = bearer_of(&r);
+	is_int(token_span(bearer), in, "... and so is JWT exp - iat");
+	free(bearer);
+	resp_clear(&r);
+
+	/* Validating: a token stops working when its PAT expires. */
+	add_pat_x(st, who[ADMIN].id, "expires-later", NULL, 0,
+	    patrol_time_now() + 600000, PATROL_VALIDITY_DEFAULT, id, sec);
+	token_for(s, id, sec, &r);
+	bearer = bearer_of(&r);
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me", bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "a token of a PAT not yet expired works");
+	resp_clear(&r);
+	memset(&p, 0, sizeof(p));
+	if (patrol_store_pat_get(st, id, &p, &err) == PATROL_OK) {
+		p.expires = patrol_time_now() - 1;
+		if (patrol_store_pat_update(st, &p, &err) != PATROL_OK)
+			tap_diag("pat_update: %s", err.text);
+	}
+	patrol_pat_clear(&p);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me", bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 401, "once its PAT has expired, the token: 401");
+	is_str(jstr(r.json, "error"), "JWT validation failed: personal "
+	    "access token has expired", "401 in the JWT-failure shape");
+	ok(CONTAINS(r.head, "WWW-Authenticate: Bearer"),
+	    "WWW-Authenticate: Bearer");
+	resp_clear(&r);
+	free(bearer);
+}
+
+/* ---- create and delete ---------------------------------------------- */
+
+static char created_id[PATROL_ID_LEN + 1];	/* MyManage's "ci" */
+static char created_secret[PATROL_SECRET_LEN + 1];
+
+/* POST /beta/personal-access-tokens as who[w] with a JSON body. */
+static void
+create_as(struct patrol_server *s, int w, const char *body, struct resp *r)
+{
+	request(s, "POST", "/beta/personal-access-tokens", who[w].bearer,
+	    "application/json", body, NULL, r);
+}
+
+static void
+test_create(struct patrol_server *s, struct patrol_store *st)
+{
+	static const struct {
+		const char	*body;
+		const char	*says;
+	} bad[] = {
+		{ "{\"name\":\"ci\"}", "already has a personal access token "
+		  "named \"ci\"" },
+		{ "{}", "name is required" },
+		{ "{\"scope\":null}", "name is required" },
+		{ "{\"name\":5}", "name: expected string, got number" },
+		{ "{\"name\":null}", "name: expected string, got null" },
+		{ "{\"name\":\"\"}", "name must not be empty" },
+		{ "{\"name\":\"a\\u0001b\"}", "control characters" },
+		{ "{\"name\":\"a\\u0000b\"}", "not valid JSON" },
+		{ "{\"name\":\"x\",\"bogus\":1}", "unknown field 'bogus'" },
+		{ "{\"name\":\"x\",\"owner\":{}}", "unknown field 'owner'" },
+		{ "{\"name\":\"x\",\"a\\nb\":1}", "unknown field (known" },
+		{ "{\"name\":\"x\",\"name\":\"y\"}", "duplicate" },
+		{ "{\"name\":\"\xff\"}", "UTF-8" },
+		{ "[{\"name\":\"x\"}]", "expected a JSON object" },
+		{ "\"x\"", "not valid JSON" },
+		{ "{", "not valid JSON" },
+		{ "", "not valid JSON" },
+		{ "{\"name\":\"x\",\"scope\":\"a\"}",
+		  "scope: expected array of strings or null, got string" },
+		{ "{\"name\":\"x\",\"scope\":[\"a\",1]}",
+		  "scope 2: expected string, got number" },
+		{ "{\"name\":\"x\",\"scope\":[]}", "scope must not be empty" },
+		{ "{\"name\":\"x\",\"scope\":[\"a b\"]}", "scope 1 has a "
+		  "character not allowed" },
+		{ "{\"name\":\"x\",\"scope\":[\"a\",\"a\"]}", "given twice" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":14}",
+		  "accessTokenValiditySeconds must be between 15 and 43200" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":43201}",
+		  "not 43201" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":0}",
+		  "not 0" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":-60}",
+		  "not -60" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":"
+		  "9223372036854775807}",
+		  "accessTokenValiditySeconds must be" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":60.0}",
+		  "accessTokenValiditySeconds: expected integer" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":\"60\"}",
+		  "accessTokenValiditySeconds: expected integer" },
+		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":null}",
+		  "accessTokenValiditySeconds: expected integer, got null" },
+		{ "{\"name\":\"x\",\"expirationDate\":\"tomorrow\"}",
+		  "expirationDate: not an RFC 3339 date-time" },
+		{ "{\"name\":\"x\",\"expirationDate\":\"2099-01-01\"}",
+		  "expirationDate: not an RFC 3339 date-time" },
+		{ "{\"name\":\"x\",\"expirationDate\":4102444800000}",
+		  "expirationDate: expected RFC 3339 date-time string or "
+		  "null" },
+		{ "{\"name\":\"x\",\"expirationDate\":"
+		  "\"2000-01-01T00:00:00Z\"}", "must be in the future" },
+		{ "{\"name\":\"x\",\"expirationDate\":"
+		  "\"1970-01-01T00:00:00Z\"}", "must be in the future" },
+		{ "{\"name\":\"x\",\"expirationDate\":"
+		  "\"1969-12-31T23:59:59.999Z\"}", "must be in the future" },
+	};
+	struct resp		 r;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	json_t			*o;
+	char			 body[512], hash[PATROL_HASH_LEN + 1];
+	const char		*keys[] = { "id", "secret", "scope", "name",
+	    "owner", "created", "accessTokenValiditySeconds",
+	    "expirationDate" };
+	int64_t			 created, expires;
+	size_t			 i;
+
+	create_as(s, MYMAN, "{\"name\":\"ci\"}", &r);
+	is_int(r.status, 200, "create {name}: 200");
+	ok(CONTAINS(r.head, "Content-Type: application/json"), "JSON");
+	is_int(json_object_size(r.json), 8, "exactly eight fields");
+	for (i = 0; i < 8; i++)
+		ok(json_object_get(r.json, keys[i]) != NULL, "field %s",
+		    keys[i]);
+	ok(patrol_id_valid(jstr(r.json, "id")), "id: 32 hex");
+	ok(jstr(r.json, "secret") != NULL &&
+	    strlen(jstr(r.json, "secret")) == PATROL_SECRET_LEN,
+	    "secret: 64 characters");
+	is_str(jstr(r.json, "name"), "ci", "name");
+	ok(json_is_null(json_object_get(r.json, "scope")),
+	    "no scope: null (sp:scopes:all)");
+	o = json_object_get(r.json, "owner");
+	ok(o != NULL && strcmp(jstr(o, "type"), "IDENTITY") == 0 &&
+	    strcmp(jstr(o, "id"), who[MYMAN].id) == 0 &&
+	    strcmp(jstr(o, "name"), "MyManage") == 0,
+	    "owner: the caller {type, id, name}");
+	is_int(json_integer_value(json_object_get(r.json,
+	    "accessTokenValiditySeconds")), 43200, "validity: 43200");
+	ok(jstr(r.json, "created") != NULL && jstr(r.json,
+	    "expirationDate") != NULL && patrol_time_parse(jstr(r.json,
+	    "created"), 24, &created) == PATROL_OK && patrol_time_parse(
+	    jstr(r.json, "expirationDate"), 24, &expires) == PATROL_OK &&
+	    expires - created == (int64_t)182 * 86400 * 1000,
+	    "no expirationDate: pat.default_expiry (182 days) after created");
+	ok(!CONTAINS(r.log, jstr(r.json, "secret")), "the secret is not "
+	    "logged");
+	if (jstr(r.json, "secret") != NULL) {
+		snprintf(created_id, sizeof(created_id), "%s",
+		    jstr(r.json, "id"));
+		snprintf(created_secret, sizeof(created_secret), "%s",
+		    jstr(r.json, "secret"));
+	}
+	resp_clear(&r);
+	memset(&p, 0, sizeof(p));
+	ok(patrol_store_pat_get(st, created_id, &p, &err) == PATROL_OK &&
+	    patrol_secret_hash(created_secret, strlen(created_secret),
+	    hash) == PATROL_OK && strcmp(p.secret_hash, hash) == 0 &&
+	    strcmp(p.owner_id, who[MYMAN].id) == 0,
+	    "stored: its hash only, owned by the caller");
+	patrol_pat_clear(&p);
+	token_for(s, created_id, created_secret, &r);
+	is_int(r.status, 200, "the new secret gets a token");
+	resp_clear(&r);
+
+	create_as(s, MYMAN, "{\"name\":\"full\",\"scope\":["
+	    "\"sp:my-personal-access-tokens:read\",\"demo:x\"],"
+	    "\"accessTokenValiditySeconds\":60,"
+	    "\"expirationDate\":\"2099-01-01T01:00:00+01:00\"}", &r);
+	is_int(r.status, 200, "create with every field: 200");
+	ok(json_array_size(json_object_get(r.json, "scope")) == 2 &&
+	    strcmp(json_string_value(json_array_get(json_object_get(r.json,
+	    "scope"), 1)), "demo:x") == 0, "scope as given");
+	is_int(json_integer_value(json_object_get(r.json,
+	    "accessTokenValiditySeconds")), 60, "validity as given");
+	is_str(jstr(r.json, "expirationDate"), "2099-01-01T00:00:00.000Z",
+	    "expirationDate in UTC with milliseconds");
+	resp_clear(&r);
+	request(s, "POST", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    "application/json; charset=utf-8",
+	    "{\"name\":\"never\",\"scope\":null,\"expirationDate\":null}",
+	    NULL, &r);
+	is_int(r.status, 200, "charset parameter, scope and expiry null: 200");
+	ok(json_is_null(json_object_get(r.json, "expirationDate")),
+	    "expirationDate null: never expires");
+	ok(json_is_null(json_object_get(r.json, "scope")), "scope null");
+	resp_clear(&r);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		create_as(s, MYMAN, bad[i].body, &r);
+		is_int(r.status, 400, "create %s: 400", bad[i].body);
+		ok(is_envelope(&r, "400.1 Bad Request Content") &&
+		    CONTAINS(msg(&r), bad[i].says), "... says \"%s\" (%s)",
+		    bad[i].says, msg(&r));
+		resp_clear(&r);
+	}
+	memset(body, 'n', sizeof(body));
+	memcpy(body, "{\"name\":\"", 9);
+	memcpy(body + 9 + 129, "\"}", 3);
+	create_as(s, MYMAN, body, &r);
+	is_int(r.status, 400, "a name of 129 bytes: 400");
+	ok(CONTAINS(msg(&r), "at most 128 bytes"), "... says so (%s)",
+	    msg(&r));
+	resp_clear(&r);
+
+	/* media type, rights, scope */
+	request(s, "POST", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    "text/plain", "{\"name\":\"x\"}", NULL, &r);
+	is_int(r.status, 415, "create text/plain: 415");
+	ok(is_envelope(&r, "415 Unsupported Media Type"), "415 envelope");
+	resp_clear(&r);
+	request(s, "POST", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    NULL, "{\"name\":\"x\"}", NULL, &r);
+	is_int(r.status, 415, "create without Content-Type: 415");
+	resp_clear(&r);
+	request(s, "POST", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    "application/json-patch+json", "{\"name\":\"x\"}", NULL, &r);
+	is_int(r.status, 415, "create application/json-patch+json: 415");
+	resp_clear(&r);
+	create_as(s, NOBODY, "{\"name\":\"x\"}", &r);
+	is_int(r.status, 403, "create without a manage right: 403");
+	ok(is_envelope(&r, "403 Forbidden") && CONTAINS(msg(&r),
+	    "idn:my-personal-access-tokens:manage"), "names the right (%s)",
+	    msg(&r));
+	resp_clear(&r);
+	create_as(s, MINE, "{\"name\":\"x\"}", &r);
+	is_int(r.status, 403, "create with a read right only: 403");
+	resp_clear(&r);
+	create_as(s, SCOPED, "{\"name\":\"x\"}", &r);
+	is_int(r.status, 403, "create with a PAT scoped to reading: 403");
+	ok(CONTAINS(msg(&r), "sp:my-personal-access-tokens:manage"),
+	    "names the scopes the operation takes (%s)", msg(&r));
+	resp_clear(&r);
+	create_as(s, LIMITED, "{\"name\":\"wider\"}", &r);
+	is_int(r.status, 403, "a scope-limited PAT creates a null scope: 403");
+	ok(CONTAINS(msg(&r), "limited"), "says why (%s)", msg(&r));
+	resp_clear(&r);
+	create_as(s, LIMITED, "{\"name\":\"other\",\"scope\":"
+	    "[\"demo:b\"]}", &r);
+	is_int(r.status, 403, "... a scope it does not have: 403");
+	resp_clear(&r);
+	create_as(s, LIMITED, "{\"name\":\"narrower\",\"scope\":"
+	    "[\"demo:a\"]}", &r);
+	is_int(r.status, 200, "... a scope it has: 200");
+	resp_clear(&r);
+	create_as(s, ALLMAN, "{\"name\":\"allman\"}", &r);
+	is_int(r.status, 200, "create with the all-manage right: 200");
+	resp_clear(&r);
+
+	/* pat.max_per_owner (10): AllManage holds 2 */
+	for (i = 0; i < 8; i++) {
+		snprintf(body, sizeof(body), "{\"name\":\"n%zu\"}", i);
+		create_as(s, ALLMAN, body, &r);
+		if (r.status != 200)
+			tap_diag("create n%zu: %d %s", i, r.status, msg(&r));
+		resp_clear(&r);
+	}
+	create_as(s, ALLMAN, "{\"name\":\"eleventh\"}", &r);
+	is_int(r.status, 400, "create past pat.max_per_owner: 400");
+	ok(is_envelope(&r, "400.1 Bad Request Content") &&
+	    CONTAINS(msg(&r), "pat.max_per_owner"), "names the rule (%s)",
+	    msg(&r));
+	resp_clear(&r);
+
+	request(s, "PUT", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    "application/json", "{}", NULL, &r);
+	is_int(r.status, 405, "PUT on the collection: 405");
+	ok(CONTAINS(r.head, "Allow: GET, POST\r\n"), "Allow: GET, POST");
+	resp_clear(&r);
+}
+
+/* PATCH /beta/personal-access-tokens/<id> as bearer. */
+static void
+patch_as(struct patrol_server *s, const char *bearer, const char *id,
+    const char *ctype, const char *body, struct resp *r)
+{
+	char	 uri[256];
+
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s", id);
+	request(s, "PATCH", uri, bearer, ctype, body, NULL, r);
+}
+
+/* The stored PAT's name, scope (JSON), validity and expiry, as a string
+ * to compare before and after. */
+static void
+stored_pat(struct patrol_store *st, const char *id, char *buf, size_t sz)
+{
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	json_t			*j;
+	char			*s = NULL;
+
+	memset(&p, 0, sizeof(p));
+	buf[0] = '\0';
+	if (patrol_store_pat_get(st, id, &p, &err) == PATROL_OK &&
+	    (j = patrol_pat_to_json(&p)) != NULL) {
+		json_object_del(j, "lastUsed");
+		s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(j);
+	}
+	snprintf(buf, sz, "%s", s != NULL ? s : "(none)");
+	free(s);
+	patrol_pat_clear(&p);
+}
+
+static void
+test_patch(struct patrol_server *s, struct patrol_store *st)
+{
+	static const struct {
+		const char	*patch;
+		const char	*says;
+	} bad[] = {
+		{ "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"},"
+		  "{\"op\":\"test\",\"path\":\"/name\",\"value\":\"y\"}]",
+		  "operation 1 (test /name)" },
+		{ "[{\"op\":\"replace\",\"path\":\"/owner\",\"value\":{}}]",
+		  "operation 0 (replace /owner): path is not a patchable" },
+		{ "[{\"op\":\"test\",\"path\":\"/name\",\"value\":\"renamed\"},"
+		  "{\"op\":\"copy\",\"from\":\"/id\",\"path\":\"/name\"}]",
+		  "operation 1 (copy from /id): from is not" },
+		{ "[{\"op\":\"replace\",\"path\":\"/managed\",\"value\":true}]",
+		  "operation 0" },
+		{ "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"\"}]",
+		  "name must not be empty" },
+		{ "[{\"op\":\"remove\",\"path\":\"/name\"}]",
+		  "name is required" },
+		{ "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"ci\"}]",
+		  "already has a personal access token named \"ci\"" },
+		{ "[{\"op\":\"add\",\"path\":\"/scope/-\","
+		  "\"value\":\"demo:a\"}]",
+		  "given twice" },
+		{ "[{\"op\":\"replace\",\"path\":\"/scope/7\","
+		  "\"value\":\"x\"}]",
+		  "operation 0" },
+		{ "[{\"op\":\"replace\",\"path\":"
+		  "\"/accessTokenValiditySeconds\",\"value\":43201}]",
+		  "between 15 and 43200" },
+		{ "[{\"op\":\"replace\",\"path\":\"/expirationDate\","
+		  "\"value\":\"2001-01-01T00:00:00Z\"}]", "in the future" },
+		{ "[{\"op\":\"frobnicate\",\"path\":\"/name\"}]",
+		  "operation 0" },
+		{ "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"a\","
+		  "\"value\":\"b\"}]", "duplicate" },
+		{ "{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"}",
+		  "array" },
+		{ "[", "not valid JSON" },
+		{ "", "not valid JSON" },
+		{ "[{\"op\":\"replace\",\"path\":\"/name\","
+		  "\"value\":\"\xc3\"}]",
+		  "UTF-8" },
+	};
+	const char	*JP = "application/json-patch+json";
+	struct resp	 r;
+	char		 id[PATROL_ID_LEN + 1], other[PATROL_ID_LEN + 1];
+	char		 before[2048], after[2048], sec[PATROL_SECRET_LEN + 1];
+	char		 body[512], when[PATROL_TIME_BUFSZ];
+	char		*bearer;
+	long long	 in;
+	size_t		 i;
+
+	create_as(s, MYMAN, "{\"name\":\"patchme\",\"scope\":[\"demo:a\"],"
+	    "\"accessTokenValiditySeconds\":60}", &r);
+	snprintf(id, sizeof(id), "%s", jstr(r.json, "id") != NULL ?
+	    jstr(r.json, "id") : "");
+	resp_clear(&r);
+
+	/* A new scope applies at once to the tokens already issued. */
+	create_as(s, MYMAN, "{\"name\":\"rescoped\",\"scope\":["
+	    "\"sp:my-personal-access-tokens:manage\"]}", &r);
+	snprintf(other, sizeof(other), "%s", jstr(r.json, "id") != NULL ?
+	    jstr(r.json, "id") : "");
+	snprintf(sec, sizeof(sec), "%s", jstr(r.json, "secret") != NULL ?
+	    jstr(r.json, "secret") : "");
+	resp_clear(&r);
+	token_for(s, other, sec, &r);
+	bearer = bearer_of(&r);
+	resp_clear(&r);
+	patch_as(s, bearer, other, JP, "[]", &r);
+	is_int(r.status, 200, "a token with the manage scope patches");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, other, JP, "[{\"op\":\"replace\","
+	    "\"path\":\"/scope/0\",\"value\":"
+	    "\"sp:my-personal-access-tokens:read\"}]", &r);
+	is_int(r.status, 200, "its PAT's scope replaced by a read scope");
+	resp_clear(&r);
+	patch_as(s, bearer, other, JP, "[]", &r);
+	is_int(r.status, 403, "the token issued before: 403 at once");
+	resp_clear(&r);
+	free(bearer);
+
+	patch_as(s, who[MYMAN].bearer, id, JP, "[{\"op\":\"replace\","
+	    "\"path\":\"/name\",\"value\":\"renamed\"},{\"op\":\"add\","
+	    "\"path\":\"/scope/-\",\"value\":\"demo:b\"},{\"op\":"
+	    "\"replace\",\"path\":\"/accessTokenValiditySeconds\",\"value\":"
+	    "120},{\"op\":\"replace\",\"path\":\"/expirationDate\","
+	    "\"value\":\"2099-06-01T00:00:00Z\"}]", &r);
+	is_int(r.status, 200, "PATCH name, scope, validity, expiry: 200");
+	is_int(json_object_size(r.json), 9, "the PAT, all nine fields");
+	is_str(jstr(r.json, "id"), id, "id");
+	is_str(jstr(r.json, "name"), "renamed", "name replaced");
+	ok(json_array_size(json_object_get(r.json, "scope")) == 2 &&
+	    strcmp(json_string_value(json_array_get(json_object_get(r.json,
+	    "scope"), 1)), "demo:b") == 0, "scope appended to");
+	is_int(json_integer_value(json_object_get(r.json,
+	    "accessTokenValiditySeconds")), 120, "validity replaced");
+	is_str(jstr(r.json, "expirationDate"), "2099-06-01T00:00:00.000Z",
+	    "expiry replaced");
+	is_str(jstr(json_object_get(r.json, "owner"), "name"), "MyManage",
+	    "owner");
+	resp_clear(&r);
+	stored_pat(st, id, after, sizeof(after));
+	ok(CONTAINS(after, "\"name\":\"renamed\"") &&
+	    CONTAINS(after, "\"accessTokenValiditySeconds\":120") &&
+	    CONTAINS(after, "2099-06-01T00:00:00.000Z") &&
+	    CONTAINS(after, "[\"demo:a\",\"demo:b\"]"), "stored (%s)", after);
+
+	patch_as(s, who[MYMAN].bearer, id, "application/json",
+	    "[{\"op\":\"test\",\"path\":\"/scope/0\",\"value\":\"demo:a\"},"
+	    "{\"op\":\"remove\",\"path\":\"/expirationDate\"},"
+	    "{\"op\":\"move\",\"from\":\"/scope/0\",\"path\":\"/scope/-\"}]",
+	    &r);
+	is_int(r.status, 200, "application/json, test, remove, move: 200");
+	ok(json_is_null(json_object_get(r.json, "expirationDate")),
+	    "removed expirationDate: never");
+	ok(strcmp(json_string_value(json_array_get(json_object_get(r.json,
+	    "scope"), 0)), "demo:b") == 0, "moved within the scope");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, id, JP, "[]", &r);
+	is_int(r.status, 200, "an empty patch: 200");
+	is_str(jstr(r.json, "name"), "renamed", "... the PAT as it is");
+	resp_clear(&r);
+
+	/* Bad patches: 400 naming the operation or the rule, nothing
+	 * stored. */
+	stored_pat(st, id, before, sizeof(before));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		patch_as(s, who[MYMAN].bearer, id, JP, bad[i].patch, &r);
+		is_int(r.status, 400, "PATCH %s: 400", bad[i].patch);
+		ok(is_envelope(&r, "400.1 Bad Request Content") &&
+		    CONTAINS(msg(&r), bad[i].says), "... says \"%s\" (%s)",
+		    bad[i].says, msg(&r));
+		resp_clear(&r);
+		stored_pat(st, id, after, sizeof(after));
+		is_str(after, before, "... and nothing is stored");
+	}
+
+	/* media type, ids, owners, rights, scopes */
+	patch_as(s, who[MYMAN].bearer, id, "text/plain", "[]", &r);
+	is_int(r.status, 415, "PATCH text/plain: 415");
+	ok(CONTAINS(msg(&r), "application/json-patch+json"),
+	    "names the media type (%s)", msg(&r));
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, id, NULL, "[]", &r);
+	is_int(r.status, 415, "PATCH without Content-Type: 415");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, "0123456789abcdef0123456789abcdef", JP,
+	    "[]", &r);
+	is_int(r.status, 404, "PATCH an unknown id: 404");
+	ok(is_envelope(&r, "404 Not found"), "404 envelope");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, "nothex", JP, "[]", &r);
+	is_int(r.status, 404, "PATCH a malformed id: 404");
+	resp_clear(&r);
+	patch_as(s, who[MYMAN].bearer, who[ADMIN].pat, JP, "[]", &r);
+	is_int(r.status, 404, "PATCH another's PAT the caller cannot list: "
+	    "404");
+	resp_clear(&r);
+	patch_as(s, who[READMAN].bearer, who[ADMIN].pat, JP, "[]", &r);
+	is_int(r.status, 403, "PATCH another's PAT the caller can list: 403");
+	ok(CONTAINS(msg(&r), "owner"), "... only its owner (%s)", msg(&r));
+	resp_clear(&r);
+	patch_as(s, who[ADMIN].bearer, id, JP, "[]", &r);
+	is_int(r.status, 403, "not even ORG_ADMIN patches another's PAT");
+	resp_clear(&r);
+	patch_as(s, who[NOBODY].bearer, who[NOBODY].pat, JP, "[]", &r);
+	is_int(r.status, 403, "PATCH without a manage right: 403");
+	ok(CONTAINS(msg(&r), "idn:my-personal-access-tokens:manage"),
+	    "names the right (%s)", msg(&r));
+	resp_clear(&r);
+	patch_as(s, who[LIMITED].bearer, who[LIMITED].pat, JP,
+	    "[{\"op\":\"replace\",\"path\":\"/scope\",\"value\":null}]",
+	    &r);
+	is_int(r.status, 403, "a scope-limited PAT widens its scope: 403");
+	resp_clear(&r);
+	patch_as(s, who[LIMITED].bearer, who[LIMITED].pat, JP,
+	    "[{\"op\":\"remove\",\"path\":\"/scope/1\"},"
+	    "{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"lim\"}]",
+	    &r);
+	is_int(r.status, 200, "... narrows it: 200");
+	resp_clear(&r);
+	patch_as(s, who[LIMITED].bearer, who[LIMITED].pat, JP,
+	    "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"lim2\"}]",
+	    &r);
+	is_int(r.status, 200, "... and may rename itself (scope unchanged)");
+	resp_clear(&r);
+	/* The spec gives PATCH only the my-tokens manage scope. */
+	add_pat(st, who[ADMIN].id, "all-manage-scope",
+	    "sp:all-personal-access-tokens:manage", 0, other, sec);
+	token_for(s, other, sec, &r);
+	bearer = bearer_of(&r);
+	resp_clear(&r);
+	patch_as(s, bearer, other, JP, "[]", &r);
+	is_int(r.status, 403, "PATCH with a PAT scoped to all-tokens manage: "
+	    "403");
+	ok(CONTAINS(msg(&r), "scope"), "... the scope (%s)", msg(&r));
+	resp_clear(&r);
+	snprintf(body, sizeof(body), "/beta/personal-access-tokens/%s", other);
+	request(s, "DELETE", body, bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "... which DELETE takes: 204");
+	resp_clear(&r);
+	free(bearer);
+
+	/* A new expiry bounds the next token's lifetime. */
+	patch_as(s, who[MYMAN].bearer, who[MYMAN].pat, JP,
+	    "[{\"op\":\"replace\",\"path\":\"/accessTokenValiditySeconds\","
+	    "\"value\":43200}]", &r);
+	resp_clear(&r);
+	patrol_time_format(patrol_time_now() + 40000, when);
+	snprintf(body, sizeof(body), "[{\"op\":\"replace\",\"path\":"
+	    "\"/expirationDate\",\"value\":\"%s\"}]", when);
+	patch_as(s, who[MYMAN].bearer, who[MYMAN].pat, JP, body, &r);
+	is_int(r.status, 200, "PATCH the expiry to 40 s from now: 200");
+	resp_clear(&r);
+	token_for(s, who[MYMAN].pat, who[MYMAN].secret, &r);
+	in = json_integer_value(json_object_get(r.json, "expires_in"));
+	ok(in > 30 && in <= 40, "the next token lives until then (%lld)", in);
+	resp_clear(&r);
+}
+
+static void
+test_delete(struct patrol_server *s, struct patrol_store *st)
+{
+	struct resp		 r;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	char			 uri[256], id[PATROL_ID_LEN + 1];
+	char			*bearer;
+
+	/* A token issued before, and the PAT deleted by its owner. */
+	token_for(s, created_id, created_secret, &r);
+	bearer = bearer_of(&r);
+	resp_clear(&r);
+	/* MyManage may not read the MFA configuration: 403 means the token
+	 * was accepted. */
+	request(s, "GET", "/beta/mfa/duo-web/config", bearer, NULL, NULL,
+	    NULL, &r);
+	is_int(r.status, 403, "the token works before the delete");
+	resp_clear(&r);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s",
+	    created_id);
+	request(s, "DELETE", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "the owner deletes it: 204");
+	is_str(r.body, "", "204: no body");
+	ok(!CONTAINS(r.head, "Content-Type"), "204: no Content-Type");
+	ok(CONTAINS(r.head, "Status: 204 No Content\r\n"), "204 status line");
+	resp_clear(&r);
+	ok(patrol_store_pat_get(st, created_id, &p, &err) ==
+	    PATROL_ERR_NOTFOUND, "gone from the store");
+	patrol_pat_clear(&p);
+	request(s, "GET", "/beta/mfa/duo-web/config", bearer, NULL, NULL,
+	    NULL, &r);
+	is_int(r.status, 401, "a token issued before fails at once");
+	is_str(jstr(r.json, "error"), "JWT validation failed: personal "
+	    "access token no longer exists", "... as a PAT that is gone");
+	resp_clear(&r);
+	free(bearer);
+	token_for(s, created_id, created_secret, &r);
+	is_int(r.status, 401, "and its secret gets no new token");
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "deleting it again: 404");
+	ok(is_envelope(&r, "404 Not found") && CONTAINS(msg(&r), created_id),
+	    "404 envelope naming the id (%s)", msg(&r));
+	resp_clear(&r);
+
+	request(s, "DELETE", "/beta/personal-access-tokens/"
+	    "0123456789abcdef0123456789abcdef", who[ADMIN].bearer, NULL, NULL,
+	    NULL, &r);
+	is_int(r.status, 404, "unknown id: 404");
+	resp_clear(&r);
+	request(s, "DELETE", "/beta/personal-access-tokens/x%0Ay",
+	    who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "malformed id: 404");
+	ok(!CONTAINS(msg(&r), "x%0Ay"), "a malformed id is not echoed");
+	resp_clear(&r);
+	request(s, "DELETE", "/beta/personal-access-tokens/a/b",
+	    who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "two segments: no such path, 404");
+	resp_clear(&r);
+
+	/* Another identity's PAT. */
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s",
+	    who[ADMIN].pat);
+	request(s, "DELETE", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "another's PAT, that the caller cannot list: "
+	    "404");
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[READMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "another's PAT, listed but only my-manage: "
+	    "403");
+	ok(CONTAINS(msg(&r), "idn:all-personal-access-tokens:manage"),
+	    "names the right (%s)", msg(&r));
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[NOBODY].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "no manage right: 403 before anything else");
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[SCOPED].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "a PAT scoped to reading: 403");
+	resp_clear(&r);
+	add_pat(st, who[NOBODY].id, "to-delete", NULL, 0, id, NULL);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s", id);
+	request(s, "DELETE", uri, who[ALLMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "all-manage deletes another's PAT: 204");
+	resp_clear(&r);
+	add_pat(st, who[NOBODY].id, "managed", NULL, 1, id, NULL);
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s", id);
+	request(s, "DELETE", uri, who[ALLMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 404, "a managed PAT without the managed-read right: "
+	    "404");
+	resp_clear(&r);
+	request(s, "DELETE", uri, who[ADMIN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "... ORG_ADMIN sees and deletes it: 204");
+	resp_clear(&r);
+
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s",
+	    who[MYMAN].pat);
+	request(s, "GET", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 405, "GET on a PAT: 405");
+	ok(CONTAINS(r.head, "Allow: PATCH, DELETE\r\n"),
+	    "Allow lists the methods");
+	ok(is_envelope(&r, "405 Method Not Allowed"), "405 envelope");
+	resp_clear(&r);
+
+	/* A PAT deleting itself: its own token fails right after. */
+	request(s, "DELETE", uri, who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "a PAT deletes itself: 204");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me",
+	    who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 401, "... and its token is refused at once");
+	resp_clear(&r);
+}
+
 static const char duo_example[] =
     "{\"mfaMethod\":\"duo-web\",\"enabled\":true,\"host\":\"www.example.com\","
     "\"accessKey\":\"qw123Y3QlA5UqocYpdU3rEkzrK2D497y\","
@@ -924,6 +1908,12 @@ main(void)
 	test_token(s, st);
 	test_auth(s);
 	test_list(s);
+	test_expiry(s, st);
+	test_paging(s, st);
+	test_paging_errors(s);
+	test_create(s, st);
+	test_patch(s, st);
+	test_delete(s, st);
 	test_duo(s, st);
 	test_misc(s, oauth, beta);
 	test_cut(s);

@@ -1,7 +1,9 @@
 // tests/interop/sdk.js: drives a running patrol (through lighttpd) with the
 // official SailPoint TypeScript SDK, sailpoint-api-client, used unchanged:
 // the SDK fetches its token itself (multipart POST to /oauth/token) and
-// calls the beta API the way a SailPoint integration would.
+// calls the beta API the way a SailPoint integration would: it lists,
+// creates, patches and deletes PATs and reads and writes the Duo
+// configuration.
 //
 // Prints TAP test lines numbered from $TAP_START + 1 and, unless
 // $TAP_NO_PLAN is set, the plan at the end. Exits 1 if a test failed.
@@ -223,6 +225,118 @@ async function main() {
   is(e && e.response && e.response.status, 403, 'scoped PAT: 403');
   is(e && e.response && e.response.data && e.response.data.detailCode, '403 Forbidden',
     'scoped PAT: 403 envelope');
+
+  // createPersonalAccessToken: the caller owns it, the secret shown once.
+  r = await pats.createPersonalAccessToken({
+    createPersonalAccessTokenRequestBeta: {
+      name: 'sdk-created',
+      scope: ['sp:my-personal-access-tokens:read'],
+      accessTokenValiditySeconds: 600,
+    },
+  });
+  is(r.status, 200, 'createPersonalAccessToken: 200');
+  const created = r.data || {};
+  is(Object.keys(created).sort(),
+    ['accessTokenValiditySeconds', 'created', 'expirationDate', 'id', 'name',
+      'owner', 'scope', 'secret'],
+    'CreatePersonalAccessTokenResponse fields (and expirationDate)');
+  ok(ID_RE.test(created.id), 'created: id is 32 hex', created.id);
+  ok(/^[0-9a-f]{64}$/.test(created.secret), 'created: a 64-hex secret');
+  is(created.name, 'sdk-created', 'created: name');
+  is(created.scope, ['sp:my-personal-access-tokens:read'], 'created: scope');
+  is(created.owner, { type: 'IDENTITY', id: adminId, name: 'SDK Admin' },
+    'created: owned by the caller');
+  is(created.accessTokenValiditySeconds, 600, 'created: accessTokenValiditySeconds');
+  ok(TIME_RE.test(created.created) && TIME_RE.test(created.expirationDate) &&
+      Date.parse(created.expirationDate) - Date.parse(created.created) ===
+      182 * 86400 * 1000,
+  'created: expires pat.default_expiry (182 days) after its creation',
+  `${created.created} ${created.expirationDate}`);
+
+  // The new PAT works with the SDK, within its scope.
+  const cconf = sdkConfig(created.id, created.secret);
+  const cpats = new PersonalAccessTokensBetaApi(cconf);
+  r = await cpats.listPersonalAccessTokens({ ownerId: 'me' });
+  is(r.status, 200, 'the created PAT gets a token and lists');
+  ok(r.data.some((x) => x.id === created.id), 'and sees itself', JSON.stringify(r.data));
+
+  e = await expectError(pats.createPersonalAccessToken({
+    createPersonalAccessTokenRequestBeta: { name: 'sdk-created' },
+  }), 'createPersonalAccessToken with a name taken is rejected');
+  is(e && e.response && e.response.status, 400, 'name taken: 400');
+  ok(/sdk-created/.test(JSON.stringify(e && e.response && e.response.data)),
+    'name taken: the message names it', JSON.stringify(e && e.response && e.response.data));
+  e = await expectError(pats.createPersonalAccessToken({
+    createPersonalAccessTokenRequestBeta: { name: 'x', accessTokenValiditySeconds: 5 },
+  }), 'createPersonalAccessToken with a validity of 5 s is rejected');
+  is(e && e.response && e.response.status, 400, 'validity 5: 400');
+
+  // patchPersonalAccessToken (the SDK sends application/json-patch+json).
+  r = await pats.patchPersonalAccessToken({
+    id: created.id,
+    jsonPatchOperationBeta: [
+      { op: 'replace', path: '/name', value: 'sdk-patched' },
+      { op: 'add', path: '/scope/-', value: 'idn:mfa-configuration:read' },
+    ],
+  });
+  is(r.status, 200, 'patchPersonalAccessToken: 200');
+  is(Object.keys(r.data).sort(),
+    ['accessTokenValiditySeconds', 'created', 'expirationDate', 'id',
+      'lastUsed', 'managed', 'name', 'owner', 'scope'],
+    'patch returns GetPersonalAccessTokenResponse');
+  is([r.data.id, r.data.name], [created.id, 'sdk-patched'], 'patched: name');
+  is(r.data.scope, ['sp:my-personal-access-tokens:read', 'idn:mfa-configuration:read'],
+    'patched: scope appended to');
+  r = await pats.patchPersonalAccessToken({
+    id: created.id,
+    jsonPatchOperationBeta: [
+      { op: 'replace', path: '/name', value: 'New name' },
+      { op: 'replace', path: '/scope', value: ['sp:scopes:all'] },
+    ],
+  });
+  is([r.status, r.data.name, r.data.scope], [200, 'New name', ['sp:scopes:all']],
+    "patch with the spec's example");
+
+  e = await expectError(pats.patchPersonalAccessToken({
+    id: created.id,
+    jsonPatchOperationBeta: [
+      { op: 'replace', path: '/name', value: 'half-done' },
+      { op: 'test', path: '/name', value: 'not this' },
+    ],
+  }), 'a patch whose test fails is rejected');
+  is(e && e.response && e.response.status, 400, 'failed test: 400');
+  ok(/operation 1/.test(JSON.stringify(e && e.response && e.response.data)),
+    'failed test: the message names operation 1',
+    JSON.stringify(e && e.response && e.response.data));
+  e = await expectError(pats.patchPersonalAccessToken({
+    id: created.id,
+    jsonPatchOperationBeta: [{ op: 'replace', path: '/owner', value: { id: 'x' } }],
+  }), 'a patch of /owner is rejected');
+  is(e && e.response && e.response.status, 400, 'patch /owner: 400');
+  r = await pats.listPersonalAccessTokens({ ownerId: 'me' });
+  is(r.data.filter((x) => x.id === created.id).map((x) => x.name), ['New name'],
+    'the rejected patches changed nothing');
+  e = await expectError(pats.patchPersonalAccessToken({
+    id: '0123456789abcdef0123456789abcdef', jsonPatchOperationBeta: [],
+  }), 'a patch of an unknown id is rejected');
+  is(e && e.response && e.response.status, 404, 'unknown id: 404');
+
+  // deletePersonalAccessToken: 204; the deleted PAT's token fails at once.
+  r = await pats.deletePersonalAccessToken({ id: created.id });
+  is(r.status, 204, 'deletePersonalAccessToken: 204');
+  is(r.data, '', '204: no body');
+  e = await expectError(pats.deletePersonalAccessToken({ id: created.id }),
+    'deleting it again is rejected');
+  is(e && e.response && e.response.status, 404, 'deleting it again: 404');
+  e = await expectError(cpats.listPersonalAccessTokens({ ownerId: 'me' }),
+    "the deleted PAT's token is refused");
+  is(e && e.response && e.response.status, 401, "deleted PAT's token: 401");
+
+  // Paging parameters through axios (the SDK has none for this call).
+  r = await pats.listPersonalAccessTokens({ ownerId: 'me' },
+    { params: { sorters: '-name', limit: 1, offset: 1, count: true } });
+  is(r.data.map((x) => x.name), ['sdk-scoped'], 'sorters=-name, limit=1, offset=1');
+  is(r.headers['x-total-count'], '3', 'count=true: X-Total-Count');
 
   // Bad credentials: the SDK cannot get a token, so the call fails.
   const bad = sdkConfig(patId, `${patSecret.slice(0, -1)}x`);
