@@ -18,6 +18,7 @@ struct patrol_server {
 	enum patrol_routes		 routes;
 	struct patrol_key		*key;
 	struct patrol_store		*store;		/* opened lazily */
+	struct idgen			 ids;		/* tracking ids */
 };
 
 /* The open store, opening it on first use (the database may have been
@@ -44,6 +45,11 @@ patrol_server_new(const struct patrol_conf *conf, enum patrol_routes routes,
 		    "out of memory");
 	s->conf = conf;
 	s->routes = routes;
+	if (idgen_init(&s->ids) != PATROL_OK) {
+		rc = patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
+		    "cannot seed the tracking ids from the CSPRNG");
+		goto fail;
+	}
 	if ((rc = patrol_key_load(conf->key_file, &s->key, err)) != PATROL_OK)
 		goto fail;
 	/*
@@ -176,8 +182,7 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 	r.conf = srv->conf;
 	r.key = srv->key;
 	r.io = io;
-	if (patrol_id_new(r.tracking) != PATROL_OK)
-		memset(r.tracking, '0', PATROL_ID_LEN);
+	idgen_next(&srv->ids, r.tracking);
 	if ((r.method = req_param(&r, "REQUEST_METHOD")) == NULL)
 		r.method = "GET";
 	if ((r.query = req_param(&r, "QUERY_STRING")) == NULL)
