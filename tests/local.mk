@@ -24,6 +24,7 @@ UNIT_TESTS = \
 	tests/t_conf \
 	tests/t_token \
 	tests/t_rights \
+	tests/t_pat \
 	tests/t_store \
 	tests/t_query \
 	tests/t_form \
@@ -64,6 +65,9 @@ tests_t_token_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_rights_SOURCES = tests/t_rights.c tests/tap.h
 tests_t_rights_LDADD = $(UNIT_LDADD)
 tests_t_rights_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_pat_SOURCES = tests/t_pat.c tests/tap.h
+tests_t_pat_LDADD = $(UNIT_LDADD)
+tests_t_pat_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_store_SOURCES = tests/t_store.c tests/tap.h
 tests_t_store_LDADD = $(UNIT_LDADD)
 tests_t_store_LDFLAGS = $(UNIT_LINKFLAGS)
