@@ -35,7 +35,8 @@ static const struct patrol_filter_field admin_fields[] = {
 	{ "id", PATROL_FIELD_STRING, 0, STR_OPS },
 	{ "name", PATROL_FIELD_STRING, 0, STR_OPS },
 	{ "owner.id", PATROL_FIELD_STRING, 0, STR_OPS },
-	{ "owner.name", PATROL_FIELD_STRING, 0, STR_OPS },
+	/* Null when the owner no longer exists (the store's LEFT JOIN). */
+	{ "owner.name", PATROL_FIELD_STRING, 1, STR_OPS },
 	{ "created", PATROL_FIELD_DATETIME, 0, CMP_OPS },
 	{ "lastUsed", PATROL_FIELD_DATETIME, 1, CMP_OPS },
 	{ "expirationDate", PATROL_FIELD_DATETIME, 1, CMP_OPS },

@@ -481,7 +481,8 @@ enum patrol_err patrol_store_pat_delete(struct patrol_store *st,
 /* Explicit write transactions (patrolctl pat import): begin takes the
  * write lock at once (busy timeout applies); commit makes the writes done
  * since durable; rollback undoes them and cannot fail. Without begin,
- * every store function is its own transaction. Nested begin is INVALID. */
+ * every store function is its own transaction. Nested begin, and commit
+ * without begin, are INVALID; rollback without begin does nothing. */
 enum patrol_err patrol_store_begin(struct patrol_store *st,
     struct patrol_error *err);
 enum patrol_err patrol_store_commit(struct patrol_store *st,
@@ -538,9 +539,9 @@ enum patrol_err patrol_pat_sorters_parse(const char *s, size_t len,
 typedef int (*patrol_pat_cb)(void *arg, const struct patrol_pat *pat);
 
 /* Filterable fields of `patrolctl pat list --filters`: id, name, owner.id,
- * owner.name (strings, every operator), created, lastUsed, expirationDate
- * (datetimes; the last two nullable), accessTokenValiditySeconds (number),
- * managed (bool). */
+ * owner.name (strings, every operator; owner.name null when the owner no
+ * longer exists), created, lastUsed, expirationDate (datetimes; the last
+ * two nullable), accessTokenValiditySeconds (number), managed (bool). */
 extern const struct patrol_filter_schema patrol_pat_admin_filter_schema;
 
 /* A patrol_filter_getter over a `const struct patrol_pat *` passed as arg,

@@ -382,7 +382,6 @@ sqlite_open(const struct patrol_conf *conf, int create,
 		goto fail;
 	}
 	if (!create && v < PATROL_SCHEMA_VERSION) {
-		/* Reachable once there is a schema version 2. */
 		rc = patrol_error_set(err, PATROL_ERR_SCHEMA, PATROL_NOPOS,
 		    "database schema version %d is older than this patrol "
 		    "(%d): run patrolctl init", v, PATROL_SCHEMA_VERSION);
@@ -620,16 +619,22 @@ bind_expires(sqlite3_stmt *q, int i, int64_t expires)
 	    sqlite3_bind_int64(q, i, expires);
 }
 
-/* The error of a failed write of pat: a name taken, an owner missing. */
+/* The error of a failed write of pat: a name taken, an owner missing.
+ * `update`: pat->owner_id is not set, the owner is the stored one. */
 static enum patrol_err
 pat_write_error(struct sqlite_store *s, const struct patrol_pat *pat,
-    const char *what, struct patrol_error *err)
+    int update, const char *what, struct patrol_error *err)
 {
 	switch (sqlite3_extended_errcode(s->db)) {
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 		return patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
 		    "personal access token %s already exists", pat->id);
 	case SQLITE_CONSTRAINT_UNIQUE:
+		if (update)
+			return patrol_error_set(err, PATROL_ERR_EXISTS,
+			    PATROL_NOPOS, "the owner of personal access token "
+			    "%s already has one named \"%s\"", pat->id,
+			    pat->name);
 		return patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
 		    "identity %s already has a personal access token named "
 		    "\"%s\"", pat->owner_id, pat->name);
@@ -708,8 +713,8 @@ sqlite_pat_add(struct patrol_store *st, const struct patrol_pat *pat,
 	else if (sqlite3_step(q) == SQLITE_DONE)
 		rc = PATROL_OK;
 	else
-		rc = pat_write_error(s, pat, "adding a personal access token",
-		    err);
+		rc = pat_write_error(s, pat, 0, "adding a personal access "
+		    "token", err);
 	done(q);
 out:
 	if (own && rc == PATROL_OK)
@@ -744,7 +749,7 @@ sqlite_pat_update(struct patrol_store *st, const struct patrol_pat *pat,
 	else if (brc != SQLITE_OK)
 		rc = db_error(s, "updating a personal access token", err);
 	else if (sqlite3_step(q) != SQLITE_DONE)
-		rc = pat_write_error(s, pat, "updating a personal access "
+		rc = pat_write_error(s, pat, 1, "updating a personal access "
 		    "token", err);
 	else if (sqlite3_changes(s->db) == 0)
 		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
@@ -791,6 +796,9 @@ sqlite_commit(struct patrol_store *st, struct patrol_error *err)
 	struct sqlite_store	*s = cast(st);
 	enum patrol_err		 rc;
 
+	if (sqlite3_get_autocommit(s->db))
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "no transaction is open");
 	if ((rc = exec(s, "COMMIT", "committing a transaction", err)) !=
 	    PATROL_OK)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
