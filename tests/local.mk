@@ -26,6 +26,7 @@ UNIT_TESTS = \
 	tests/t_rights \
 	tests/t_pat \
 	tests/t_store \
+	tests/t_plan \
 	tests/t_query \
 	tests/t_form \
 	tests/t_envelope \
@@ -72,6 +73,10 @@ tests_t_store_SOURCES = tests/t_store.c tests/tap.h
 tests_t_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_t_store_LDADD = $(UNIT_LDADD) $(SQLITE_LIBS)
 tests_t_store_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_plan_SOURCES = tests/t_plan.c tests/tap.h
+tests_t_plan_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_t_plan_LDADD = $(UNIT_LDADD) $(SQLITE_LIBS)
+tests_t_plan_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_query_SOURCES = tests/t_query.c tests/tap.h
 tests_t_query_LDADD = $(UNIT_LDADD)
 tests_t_query_LDFLAGS = $(UNIT_LINKFLAGS)
