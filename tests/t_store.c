@@ -1389,6 +1389,65 @@ test_limit(void)
 	patrol_store_close(st);
 }
 
+/*
+ * The limit is counted and the PAT added in one write transaction: a
+ * second process adding for the same owner while the first holds the
+ * write lock waits, then counts what the first committed. (Counted before
+ * taking the lock, it would see one PAT and add a third.)
+ */
+static void
+test_limit_atomic(void)
+{
+	struct tconf		 t;
+	struct patrol_store	*st;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	char			 c, rc;
+	int			 up[2], down[2], status;
+	pid_t			 pid;
+
+	patrol_store_close(fresh(&t, "race.db"));
+	/* The child forks before this process opens the store again. */
+	fflush(stdout);
+	if (pipe(up) == -1 || pipe(down) == -1 || (pid = fork()) == -1)
+		exit(99);
+	if (pid == 0) {
+		if (read(down[0], &c, 1) != 1)
+			_exit(1);
+		if (patrol_store_open(tconf(&t, "race.db", 10000), 0, &st,
+		    &err) != PATROL_OK)
+			_exit(2);
+		mkpat(&p, PAT3, ALICE, "child", 3000);
+		rc = (char)patrol_store_pat_add(st, &p, 2, &err);
+		patrol_store_close(st);
+		_exit(write(up[1], &rc, 1) == 1 ? 0 : 3);
+	}
+	st = open_ok(tconf(&t, "race.db", 1000), 0);
+	mkpat(&p, PAT1, ALICE, "one", 1000);
+	add_ok(st, &p);
+	is_int(patrol_store_begin(st, &err), PATROL_OK, "race: begin");
+	/* The child opens the store and waits for the write lock. */
+	if (write(down[1], "G", 1) != 1)
+		exit(99);
+	usleep(500 * 1000);
+	mkpat(&p, PAT2, ALICE, "two", 2000);
+	is_int(patrol_store_pat_add(st, &p, 2, &err), PATROL_OK,
+	    "race: 2 of 2 while the other process waits");
+	is_int(patrol_store_commit(st, &err), PATROL_OK, "race: commit");
+	if (read(up[0], &rc, 1) != 1)
+		rc = -1;
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "race: the other process ran");
+	is_int(rc, PATROL_ERR_LIMIT, "race: the other process got LIMIT");
+	is_int(owned_by(st, ALICE), 2, "race: alice holds 2");
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	patrol_store_close(st);
+}
+
 /* ---- sorting and paging -------------------------------------------- */
 
 /* The PATs of the sorting tests: ties in every key (created, name without
@@ -2208,6 +2267,7 @@ main(void)
 	test_count();
 	test_transactions();
 	test_limit();
+	test_limit_atomic();
 	test_sort();
 	test_admin_filter();
 	test_migrate();
