@@ -384,8 +384,11 @@ apply_setting(struct ctx *c, const struct key *k, const config_setting_t *s)
 		    "%s.%s must be an integer", k->group, k->name);
 	v = config_setting_get_int64(s);
 	if (v < k->min || v > k->max)
-		return SETTING_ERROR(c, s, "%s.%s must be between %lld and "
-		    "%lld, not %lld", k->group, k->name, k->min, k->max, v);
+		return SETTING_ERROR(c, s, k->type == K_DAYS ?
+		    "%s.%s must be between %lld and %lld days, or \"never\", "
+		    "not %lld" :
+		    "%s.%s must be between %lld and %lld, not %lld",
+		    k->group, k->name, k->min, k->max, v);
 	set_number(c, k, v);
 	return PATROL_OK;
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,8 @@ static const struct patrol_filter_field admin_fields[] = {
 	{ "id", PATROL_FIELD_STRING, 0, STR_OPS },
 	{ "name", PATROL_FIELD_STRING, 0, STR_OPS },
 	{ "owner.id", PATROL_FIELD_STRING, 0, STR_OPS },
-	{ "owner.name", PATROL_FIELD_STRING, 0, STR_OPS },
+	/* Null when the owner no longer exists (the store's LEFT JOIN). */
+	{ "owner.name", PATROL_FIELD_STRING, 1, STR_OPS },
 	{ "created", PATROL_FIELD_DATETIME, 0, CMP_OPS },
 	{ "lastUsed", PATROL_FIELD_DATETIME, 1, CMP_OPS },
 	{ "expirationDate", PATROL_FIELD_DATETIME, 1, CMP_OPS },
@@ -201,6 +203,29 @@ pat_json_write(struct pbuf *b, const struct patrol_pat *pat)
 
 /* ---- the rules ---------------------------------------------------- */
 
+#define SHOWN_MAX	32	/* longest input quoted in an error text */
+/* 9999-12-31T23:59:59.999Z: the last time patrol_time_format writes. */
+#define EXPIRY_MAX	INT64_C(253402300799999)
+
+/*
+ * Returns 1 if s[0..len) may be quoted in an error text as '...': short,
+ * valid UTF-8 without NUL, control characters or a quote. Other input is
+ * named by its position only.
+ */
+static int
+showable(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len > SHOWN_MAX || !utf8_valid(s, len))
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
+		    s[i] == '\'')
+			return 0;
+	return 1;
+}
+
 enum patrol_err
 patrol_pat_check_name(const char *name, struct patrol_error *err)
 {
@@ -259,18 +284,28 @@ patrol_pat_check_scope(char *const *scope, size_t n, struct patrol_error *err)
 			    i + 1, PATROL_SCOPE_LEN_MAX);
 		for (j = 0; j < len; j++)
 			if (!scope_char((unsigned char)scope[i][j]))
-				return patrol_error_set(err,
-				    PATROL_ERR_INVALID, PATROL_NOPOS,
-				    "scope %zu has a character not allowed "
-				    "in a scope at byte %zu (RFC 6749, "
-				    "section 3.3)", i + 1, j + 1);
-		/* Only scope-token characters from here: safe to quote. */
+				break;
+		if (j < len && showable(scope[i], len))
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "scope %zu ('%s') has a character "
+			    "not allowed in a scope at byte %zu (RFC 6749, "
+			    "section 3.3)", i + 1, scope[i], j + 1);
+		if (j < len)
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "scope %zu has a character not "
+			    "allowed in a scope at byte %zu (RFC 6749, "
+			    "section 3.3)", i + 1, j + 1);
 		for (j = 0; j < i; j++)
 			if (strcmp(scope[i], scope[j]) == 0)
-				return patrol_error_set(err,
-				    PATROL_ERR_INVALID, PATROL_NOPOS,
-				    "scope %zu ('%s') is given twice", i + 1,
-				    scope[i]);
+				break;
+		if (j < i && showable(scope[i], len))
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "scope %zu ('%s') is given twice",
+			    i + 1, scope[i]);
+		if (j < i)
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "scope %zu is given twice (as scope "
+			    "%zu)", i + 1, j + 1);
 	}
 	return PATROL_OK;
 }
@@ -295,6 +330,9 @@ patrol_pat_check_expiry(int64_t expires, int64_t now,
 	if (expires <= now)
 		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
 		    "expirationDate must be in the future");
+	if (expires > EXPIRY_MAX)
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "expirationDate must be before the year 10000");
 	return PATROL_OK;
 }
 
@@ -511,11 +549,17 @@ patrol_pat_create(struct patrol_store *st, const struct patrol_conf *conf,
 		return patrol_error_set(err, rc, PATROL_NOPOS, "%s",
 		    "could not make a secret");
 	}
-	rc = patrol_store_pat_add(st, &pat, conf->pat_max_per_owner, err);
-	if (rc == PATROL_OK)
-		rc = patrol_store_pat_get(st, pat.id, out, err);
-	if (rc != PATROL_OK)
-		wipe(secret, PATROL_SECRET_LEN + 1);
+	if ((rc = patrol_store_pat_add(st, &pat, conf->pat_max_per_owner,
+	    err)) != PATROL_OK)
+		goto fail;
+	/* Read back for owner_name; a failure here undoes the add. */
+	if ((rc = patrol_store_pat_get(st, pat.id, out, err)) != PATROL_OK) {
+		patrol_store_pat_delete(st, pat.id, NULL);
+		goto fail;
+	}
+	return PATROL_OK;
+fail:
+	wipe(secret, PATROL_SECRET_LEN + 1);
 	return rc;
 }
 
@@ -530,17 +574,16 @@ static const struct {
 	{ "lastUsed", PATROL_PAT_SORT_LAST_USED },
 };
 
-#define SORT_KEY_SHOWN	32	/* longest unknown key quoted in an error */
-
 enum patrol_err
 patrol_pat_sorters_parse(const char *s, size_t len,
     struct patrol_pat_query *q, struct patrol_error *err)
 {
+	struct patrol_pat_sorter sorters[PATROL_PAT_SORTERS_MAX];
 	size_t	 i, j, k, m, n = 0, wlen;
 	const char *w;
 	int	 desc;
 
-	q->nsorters = 0;
+	/* Into sorters first: q changes only when all of s is good. */
 	for (i = 0; i <= len; i = j + 1) {
 		for (j = i; j < len && s[j] != ','; j++)
 			continue;
@@ -559,8 +602,7 @@ patrol_pat_sorters_parse(const char *s, size_t len,
 			    memcmp(sort_keys[k].name, w, wlen) == 0)
 				break;
 		if (k == sizeof(sort_keys) / sizeof(sort_keys[0])) {
-			if (wlen > SORT_KEY_SHOWN || !utf8_valid(w, wlen) ||
-			    memchr(w, '\'', wlen) != NULL)
+			if (!showable(w, wlen))
 				return patrol_error_set(err,
 				    PATROL_ERR_INVALID, PATROL_NOPOS,
 				    "sorters: unknown field at position %zu "
@@ -571,16 +613,17 @@ patrol_pat_sorters_parse(const char *s, size_t len,
 			    (int)wlen, w);
 		}
 		for (m = 0; m < n; m++)
-			if (q->sorters[m].key == sort_keys[k].key)
+			if (sorters[m].key == sort_keys[k].key)
 				return patrol_error_set(err,
 				    PATROL_ERR_INVALID, PATROL_NOPOS,
 				    "sorters: field '%s' is given twice",
 				    sort_keys[k].name);
 		/* Three keys, each once: n never passes the maximum. */
-		q->sorters[n].key = sort_keys[k].key;
-		q->sorters[n].desc = desc;
+		sorters[n].key = sort_keys[k].key;
+		sorters[n].desc = desc;
 		n++;
-		q->nsorters = n;
 	}
+	memcpy(q->sorters, sorters, n * sizeof(sorters[0]));
+	q->nsorters = n;
 	return PATROL_OK;
 }

@@ -533,7 +533,8 @@ enum patrol_err patrol_store_pat_delete(struct patrol_store *st,
 /* Explicit write transactions (patrolctl pat import): begin takes the
  * write lock at once (busy timeout applies); commit makes the writes done
  * since durable; rollback undoes them and cannot fail. Without begin,
- * every store function is its own transaction. Nested begin is INVALID. */
+ * every store function is its own transaction. Nested begin, and commit
+ * without begin, are INVALID; rollback without begin does nothing. */
 enum patrol_err patrol_store_begin(struct patrol_store *st,
     struct patrol_error *err);
 enum patrol_err patrol_store_commit(struct patrol_store *st,
@@ -578,7 +579,9 @@ struct patrol_pat_query {
 /* Parses a `sorters` value, s[0..len): comma-separated keys (created, name,
  * lastUsed), each optionally prefixed by "-", each at most once, into
  * q->sorters and q->nsorters. INVALID with a text naming the offending key
- * ("sorters: unknown field 'x' (supported: created, name, lastUsed)"). */
+ * ("sorters: unknown field 'x' (supported: created, name, lastUsed)"; an
+ * unknown key that is long or not printable is named by its position), and
+ * q left unchanged. */
 enum patrol_err patrol_pat_sorters_parse(const char *s, size_t len,
     struct patrol_pat_query *q, struct patrol_error *err);
 
@@ -588,9 +591,9 @@ enum patrol_err patrol_pat_sorters_parse(const char *s, size_t len,
 typedef int (*patrol_pat_cb)(void *arg, const struct patrol_pat *pat);
 
 /* Filterable fields of `patrolctl pat list --filters`: id, name, owner.id,
- * owner.name (strings, every operator), created, lastUsed, expirationDate
- * (datetimes; the last two nullable), accessTokenValiditySeconds (number),
- * managed (bool). */
+ * owner.name (strings, every operator; owner.name null when the owner no
+ * longer exists), created, lastUsed, expirationDate (datetimes; the last
+ * two nullable), accessTokenValiditySeconds (number), managed (bool). */
 extern const struct patrol_filter_schema patrol_pat_admin_filter_schema;
 
 /* A patrol_filter_getter over a `const struct patrol_pat *` passed as arg,
@@ -657,8 +660,10 @@ int patrol_utf8_valid(const char *s, size_t len);
 #define PATROL_VALIDITY_DEFAULT 43200
 
 /* Each check returns PATROL_OK or PATROL_ERR_INVALID with err->text naming
- * the field and the rule, e.g. "name must be 1 to 128 bytes" or "scope 2
- * ('a b') has a character not allowed in a scope (RFC 6749, section 3.3)".
+ * the field and the rule, e.g. "name must be at most 128 bytes, not 129" or
+ * "scope 2 ('a b') has a character not allowed in a scope at byte 2 (RFC
+ * 6749, section 3.3)". A value is quoted only when it is short and printable
+ * (no control characters or quotes); otherwise only its position is given.
  * Arguments are borrowed. */
 
 /* A PAT name: 1 to PATROL_NAME_MAX bytes of UTF-8, no control characters. */
@@ -675,7 +680,8 @@ enum patrol_err patrol_pat_check_scope(char *const *scope, size_t n,
 enum patrol_err patrol_pat_check_validity(long seconds,
     struct patrol_error *err);
 
-/* expirationDate: -1 (never) or later than now (both ms). */
+/* expirationDate: -1 (never), or later than now (both ms) and at most
+ * 9999-12-31T23:59:59.999Z. */
 enum patrol_err patrol_pat_check_expiry(int64_t expires, int64_t now,
     struct patrol_error *err);
 

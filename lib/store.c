@@ -412,6 +412,22 @@ patrol_store_pat_count(struct patrol_store *st,
 }
 
 enum patrol_err
+store_list_sql(struct patrol_store *st, const struct patrol_pat_query *q,
+    int count, char **sql, struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+	int		 none;
+
+	*sql = NULL;
+	if ((rc = check_query(q, &none, err)) != PATROL_OK)
+		return rc;
+	if (st->ops->list_sql == NULL)
+		return patrol_error_set(err, PATROL_ERR_UNSUPPORTED,
+		    PATROL_NOPOS, "this backend has no SQL");
+	return st->ops->list_sql(st, q, count, sql, err);
+}
+
+enum patrol_err
 patrol_store_pat_touch(struct patrol_store *st, const char *id, int64_t now,
     int64_t interval_ms, int *updated, struct patrol_error *err)
 {

@@ -66,6 +66,10 @@ struct store_ops {
 	enum patrol_err	(*commit)(struct patrol_store *st,
 			    struct patrol_error *err);
 	void		(*rollback)(struct patrol_store *st);
+	/* Optional (NULL: the backend has no SQL); see store_list_sql. */
+	enum patrol_err	(*list_sql)(struct patrol_store *st,
+			    const struct patrol_pat_query *q, int count,
+			    char **sql, struct patrol_error *err);
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -88,5 +92,16 @@ enum patrol_err	store_strv_decode(const char *json, size_t len, char ***v,
 		    size_t *n);
 /* Frees v[0..n) and v. */
 void		store_strv_free(char **v, size_t n);
+
+/*
+ * store_list_sql: *sql is a new string (free()) holding the text of the
+ * statement that patrol_store_pat_list (count 0) or patrol_store_pat_count
+ * (count 1) runs for q, parameters left as placeholders: for the tests of
+ * its query plan. The query is checked as those functions check it;
+ * UNSUPPORTED for a backend without SQL.
+ */
+enum patrol_err	store_list_sql(struct patrol_store *st,
+		    const struct patrol_pat_query *q, int count, char **sql,
+		    struct patrol_error *err);
 
 #endif /* PATROL_STORE_INT_H */

@@ -26,7 +26,9 @@ UNIT_TESTS = \
 	tests/t_conf \
 	tests/t_token \
 	tests/t_rights \
+	tests/t_pat \
 	tests/t_store \
+	tests/t_plan \
 	tests/t_query \
 	tests/t_form \
 	tests/t_envelope \
@@ -74,9 +76,17 @@ tests_t_token_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_rights_SOURCES = tests/t_rights.c tests/tap.h
 tests_t_rights_LDADD = $(UNIT_LDADD)
 tests_t_rights_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_pat_SOURCES = tests/t_pat.c tests/tap.h
+tests_t_pat_LDADD = $(UNIT_LDADD)
+tests_t_pat_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_store_SOURCES = tests/t_store.c tests/tap.h
-tests_t_store_LDADD = $(UNIT_LDADD)
+tests_t_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_t_store_LDADD = $(UNIT_LDADD) $(SQLITE_LIBS)
 tests_t_store_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_plan_SOURCES = tests/t_plan.c tests/tap.h
+tests_t_plan_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_t_plan_LDADD = $(UNIT_LDADD) $(SQLITE_LIBS)
+tests_t_plan_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_query_SOURCES = tests/t_query.c tests/tap.h
 tests_t_query_LDADD = $(UNIT_LDADD)
 tests_t_query_LDFLAGS = $(UNIT_LINKFLAGS)

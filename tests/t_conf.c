@@ -86,6 +86,8 @@ test_defaults(void)
 	is_int(c->token_lifetime, 43199, "default lifetime");
 	is_int(c->body_max, 65536, "default body max");
 	is_int(c->last_used_interval, 86400, "default last_used interval");
+	is_int(c->pat_default_expiry, 182, "default PAT expiry: 182 days");
+	is_int(c->pat_max_per_owner, 10, "default PATs per owner: 10");
 	patrol_conf_free(c);
 
 	/* A group with one key leaves the others, and other groups, alone. */
@@ -123,7 +125,11 @@ test_all_keys(void)
 	    "  lifetime = 3600;\n"
 	    "};\n"
 	    "limits = { request_body_max = 1048576; };\n"
-	    "pat = { last_used_interval = 0; };\n");
+	    "pat = {\n"
+	    "  last_used_interval = 0;\n"
+	    "  default_expiry = 30;\n"
+	    "  max_per_owner = 0;\n"
+	    "};\n");
 	is_int(patrol_conf_load(p, &c, &err), PATROL_OK, "all keys load");
 	if (c == NULL) {
 		tap_diag("%s", err.text);
@@ -139,6 +145,8 @@ test_all_keys(void)
 	is_int(c->token_lifetime, 3600, "lifetime");
 	is_int(c->body_max, 1048576, "body max");
 	is_int(c->last_used_interval, 0, "interval 0 accepted");
+	is_int(c->pat_default_expiry, 30, "default expiry");
+	is_int(c->pat_max_per_owner, 0, "max per owner 0: no limit");
 	patrol_conf_free(c);
 
 	p = puts_file("pg.conf",
@@ -162,7 +170,8 @@ test_bounds(void)
 	static const struct {
 		const char	*text;
 		long long	 want;
-		int		 field;	/* 0 busy, 1 lifetime, 2 body, 3 interval */
+		int		 field;	/* 0 busy, 1 lifetime, 2 body,
+					 * 3 interval, 4 expiry, 5 per owner */
 	} cases[] = {
 		{ "database = { busy_timeout_ms = 0; };", 0, 0 },
 		{ "database = { busy_timeout_ms = 600000; };", 600000, 0 },
@@ -172,6 +181,13 @@ test_bounds(void)
 		{ "limits = { request_body_max = 1024; };", 1024, 2 },
 		{ "limits = { request_body_max = 0x1000000; };", 16777216, 2 },
 		{ "pat = { last_used_interval = 31536000; };", 31536000, 3 },
+		{ "pat = { default_expiry = 1; };", 1, 4 },
+		{ "pat = { default_expiry = 36500; };", 36500, 4 },
+		{ "pat = { default_expiry = 182L; };", 182, 4 },
+		{ "pat = { default_expiry = \"never\"; };", 0, 4 },
+		{ "pat = { max_per_owner = 0; };", 0, 5 },
+		{ "pat = { max_per_owner = 1; };", 1, 5 },
+		{ "pat = { max_per_owner = 1000000; };", 1000000, 5 },
 	};
 	struct patrol_conf	*c;
 	struct patrol_error	 err;
@@ -197,8 +213,14 @@ test_bounds(void)
 		case 2:
 			got = (long long)c->body_max;
 			break;
-		default:
+		case 3:
 			got = c->last_used_interval;
+			break;
+		case 4:
+			got = c->pat_default_expiry;
+			break;
+		default:
+			got = c->pat_max_per_owner;
 			break;
 		}
 		is_int(got, cases[i].want, "value of: %s", cases[i].text);
@@ -331,6 +353,10 @@ test_sample(void)
 	is_int(a->body_max, b->body_max, "sample: request_body_max");
 	is_int(a->last_used_interval, b->last_used_interval,
 	    "sample: last_used_interval");
+	is_int(a->pat_default_expiry, b->pat_default_expiry,
+	    "sample: default_expiry");
+	is_int(a->pat_max_per_owner, b->pat_max_per_owner,
+	    "sample: max_per_owner");
 out:
 	patrol_conf_free(a);
 	patrol_conf_free(b);
@@ -430,6 +456,46 @@ static const struct bad bad[] = {
 	  "database = { busy_timeout_ms = 600001; };\n", 1,
 	  "database.busy_timeout_ms must be between 0 and 600000, "
 	  "not 600001" },
+	{ "default expiry 0",
+	  "pat = {\n  default_expiry = 0;\n};\n", 2,
+	  "pat.default_expiry must be between 1 and 36500 days, or "
+	  "\"never\", not 0" },
+	{ "default expiry negative",
+	  "pat = { default_expiry = -1; };\n", 1,
+	  "pat.default_expiry must be between 1 and 36500 days, or "
+	  "\"never\", not -1" },
+	{ "default expiry too large",
+	  "pat = { default_expiry = 36501; };\n", 1,
+	  "pat.default_expiry must be between 1 and 36500 days, or "
+	  "\"never\", not 36501" },
+	{ "default expiry beyond 32 bits",
+	  "pat = { default_expiry = 4294967478L; };\n", 1,
+	  "pat.default_expiry must be between 1 and 36500 days, or "
+	  "\"never\", not 4294967478" },
+	{ "default expiry other string",
+	  "pat = {\n\n  default_expiry = \"Never\";\n};\n", 3,
+	  "pat.default_expiry must be a number of days or \"never\"" },
+	{ "default expiry empty string",
+	  "pat = { default_expiry = \"\"; };\n", 1,
+	  "pat.default_expiry must be a number of days or \"never\"" },
+	{ "default expiry digits as string",
+	  "pat = { default_expiry = \"182\"; };\n", 1,
+	  "pat.default_expiry must be a number of days or \"never\"" },
+	{ "default expiry as float",
+	  "pat = { default_expiry = 182.0; };\n", 1,
+	  "pat.default_expiry must be a number of days or \"never\"" },
+	{ "default expiry as bool",
+	  "pat = { default_expiry = false; };\n", 1,
+	  "pat.default_expiry must be a number of days or \"never\"" },
+	{ "max per owner negative",
+	  "pat = { max_per_owner = -1; };\n", 1,
+	  "pat.max_per_owner must be between 0 and 1000000, not -1" },
+	{ "max per owner too large",
+	  "pat = { max_per_owner = 1000001; };\n", 1,
+	  "pat.max_per_owner must be between 0 and 1000000, not 1000001" },
+	{ "max per owner as string",
+	  "pat = { max_per_owner = \"never\"; };\n", 1,
+	  "pat.max_per_owner must be an integer" },
 	{ "first error wins",
 	  "token = { lifetime = 1; };\nlimits = { request_body_max = 1; };\n",
 	  1, "token.lifetime must be between 60 and 604800, not 1" },

@@ -1088,8 +1088,8 @@ test_create(struct patrol_server *s, struct patrol_store *st)
 		{ "{\"name\":\"x\",\"scope\":[\"a\",1]}",
 		  "scope 2: expected string, got number" },
 		{ "{\"name\":\"x\",\"scope\":[]}", "scope must not be empty" },
-		{ "{\"name\":\"x\",\"scope\":[\"a b\"]}", "scope 1 has a "
-		  "character not allowed" },
+		{ "{\"name\":\"x\",\"scope\":[\"a b\"]}", "scope 1 ('a b') "
+		  "has a character not allowed" },
 		{ "{\"name\":\"x\",\"scope\":[\"a\",\"a\"]}", "given twice" },
 		{ "{\"name\":\"x\",\"accessTokenValiditySeconds\":14}",
 		  "accessTokenValiditySeconds must be between 15 and 43200" },
@@ -1342,7 +1342,7 @@ test_patch(struct patrol_server *s, struct patrol_store *st)
 		{ "[{\"op\":\"remove\",\"path\":\"/name\"}]",
 		  "name is required" },
 		{ "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"ci\"}]",
-		  "already has a personal access token named \"ci\"" },
+		  "already has one named \"ci\"" },
 		{ "[{\"op\":\"add\",\"path\":\"/scope/-\","
 		  "\"value\":\"demo:a\"}]",
 		  "given twice" },

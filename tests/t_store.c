@@ -1,7 +1,10 @@
 /*
  * t_store.c: the storage interface over real SQLite files in a temporary
  * directory: opening and schema versions, identities, PATs, listing,
- * touching, the Duo configuration, WAL visibility and locking.
+ * touching, the Duo configuration, WAL visibility and locking; updates,
+ * deletes, counts, transactions and the per-owner limit; sorting and
+ * paging; the admin filter schema in SQL against the evaluator; the
+ * migration from schema 1.
  */
 #include "config.h"
 
@@ -16,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "patrol.h"
 #include "tap.h"
@@ -823,6 +829,1418 @@ test_busy(void)
 	patrol_store_close(st0);
 }
 
+/* ---- writes: update, delete, count, transactions, the owner limit -- */
+
+#define CAROL	"d0000000000000000000000000000004"
+#define ORPHAN	"e0000000000000000000000000000005"
+
+/* A new database tmpdir/name holding Alice and Bob. */
+static struct patrol_store *
+fresh(struct tconf *t, const char *name)
+{
+	struct patrol_store	*st;
+	struct patrol_identity	 id;
+	struct patrol_error	 err;
+
+	st = open_ok(tconf(t, name, 1000), 1);
+	memset(&id, 0, sizeof(id));
+	snprintf(id.id, sizeof(id.id), ALICE);
+	id.name = "Alice";
+	if (patrol_store_identity_add(st, &id, &err) != PATROL_OK)
+		goto fail;
+	snprintf(id.id, sizeof(id.id), BOB);
+	id.name = "Bob";
+	if (patrol_store_identity_add(st, &id, &err) != PATROL_OK)
+		goto fail;
+	return st;
+fail:
+	printf("Bail out! %s: %s\n", name, err.text);
+	exit(99);
+}
+
+static void
+add_ok(struct patrol_store *st, const struct patrol_pat *p)
+{
+	struct patrol_error	 err;
+
+	if (patrol_store_pat_add(st, p, 0, &err) != PATROL_OK) {
+		printf("Bail out! adding %s: %s\n", p->id, err.text);
+		exit(99);
+	}
+}
+
+static int64_t
+count_of(struct patrol_store *st, const struct patrol_pat_query *q)
+{
+	struct patrol_error	 err;
+	int64_t			 n = -1;
+
+	if (patrol_store_pat_count(st, q, &n, &err) != PATROL_OK)
+		tap_diag("count: %s", err.text);
+	return n;
+}
+
+static int64_t
+owned_by(struct patrol_store *st, const char *owner)
+{
+	struct patrol_pat_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.owner_id = owner;
+	q.include_managed = 1;
+	return count_of(st, &q);
+}
+
+/* 1 if the PAT id is stored with this name, validity and expiry. */
+static int
+stored_as(struct patrol_store *st, const char *id, const char *name,
+    long validity, int64_t expires)
+{
+	struct patrol_pat	 got;
+	struct patrol_error	 err;
+	int			 same;
+
+	if (patrol_store_pat_get(st, id, &got, &err) != PATROL_OK)
+		return 0;
+	same = strcmp(got.name, name) == 0 && got.validity == validity &&
+	    got.expires == expires;
+	patrol_pat_clear(&got);
+	return same;
+}
+
+static void
+test_update(void)
+{
+	struct tconf		 t;
+	struct patrol_store	*st;
+	struct patrol_pat	 p, got;
+	struct patrol_error	 err;
+	char			*scope[] = { "a", "b:c" };
+	char			*badscope[] = { "a b" };
+	char			*manyscope[PATROL_SCOPE_MAX + 1];
+	char			 longname[PATROL_NAME_MAX + 2];
+	size_t			 i;
+	static const struct {
+		const char	*what;
+		int		 field;	/* see the switch below */
+		const char	*text;
+	} bad[] = {
+		{ "empty name", 0, "name must not be empty" },
+		{ "name of 129 bytes", 1,
+		  "name must be at most 128 bytes, not 129" },
+		{ "control character in the name", 2,
+		  "name must not contain control characters (byte 2)" },
+		{ "name not UTF-8", 3, "name must be valid UTF-8" },
+		{ "scope with a space", 4, "scope 1 ('a b') has a character "
+		  "not allowed in a scope at byte 2 (RFC 6749, section 3.3)" },
+		{ "65 scopes", 5,
+		  "scope must have at most 64 entries, not 65" },
+		{ "validity 14", 6, "accessTokenValiditySeconds must be "
+		  "between 15 and 43200, not 14" },
+		{ "validity 43201", 7, "accessTokenValiditySeconds must be "
+		  "between 15 and 43200, not 43201" },
+		{ "expiry -2", 8, "personal access token expiry must not be "
+		  "negative" },
+	};
+
+	st = fresh(&t, "update.db");
+	mkpat(&p, PAT1, ALICE, "cli", 1000);
+	p.last_used = 1500;
+	add_ok(st, &p);
+	mkpat(&p, PAT2, ALICE, "other", 2000);
+	add_ok(st, &p);
+	mkpat(&p, PAT3, BOB, "bobs", 3000);
+	add_ok(st, &p);
+
+	/* Only name, scope, expiry and validity change; the rest of the
+	 * struct is ignored. */
+	mkpat(&p, PAT1, BOB, "renamed", 99);
+	p.scope_null = 0;
+	p.scope = scope;
+	p.nscope = 2;
+	p.expires = 5000;
+	p.validity = 60;
+	p.last_used = 7;
+	p.managed = 1;
+	memset(p.secret_hash, 'f', PATROL_HASH_LEN);
+	is_int(patrol_store_pat_update(st, &p, &err), PATROL_OK, "update");
+	is_int(patrol_store_pat_get(st, PAT1, &got, &err), PATROL_OK,
+	    "get updated");
+	is_str(got.name, "renamed", "name changed");
+	ok(!got.scope_null && got.nscope == 2 &&
+	    strcmp(got.scope[0], "a") == 0 && strcmp(got.scope[1], "b:c") == 0,
+	    "scope changed");
+	is_int(got.expires, 5000, "expiry changed");
+	is_int(got.validity, 60, "validity changed");
+	is_str(got.owner_id, ALICE, "owner unchanged");
+	is_int(got.created, 1000, "created unchanged");
+	is_int(got.last_used, 1500, "last used unchanged");
+	is_int(got.managed, 0, "managed unchanged");
+	is_str(got.secret_hash, HASH, "secret hash unchanged");
+	patrol_pat_clear(&got);
+
+	mkpat(&p, PAT1, ALICE, "renamed", 0);
+	is_int(patrol_store_pat_update(st, &p, &err), PATROL_OK,
+	    "update back to a null scope, never expiring, same name");
+	is_int(patrol_store_pat_get(st, PAT1, &got, &err), PATROL_OK,
+	    "get again");
+	ok(got.scope_null && got.scope == NULL, "scope null again");
+	is_int(got.expires, -1, "never expires");
+	is_int(got.validity, PATROL_VALIDITY_DEFAULT, "validity 43200");
+	patrol_pat_clear(&got);
+	p.scope_null = 0;
+	p.nscope = 0;
+	is_int(patrol_store_pat_update(st, &p, &err), PATROL_OK,
+	    "an empty list (from an import) is stored");
+	is_int(patrol_store_pat_get(st, PAT1, &got, &err), PATROL_OK,
+	    "get the empty list");
+	ok(!got.scope_null && got.nscope == 0, "scope [] kept");
+	patrol_pat_clear(&got);
+
+	/* Names: unique per owner. */
+	mkpat(&p, PAT2, ALICE, "renamed", 0);
+	p.validity = 30;
+	is_int(patrol_store_pat_update(st, &p, &err), PATROL_ERR_EXISTS,
+	    "name of another PAT of the owner: EXISTS");
+	is_str(err.text, "the owner of personal access token " PAT2
+	    " already has one named \"renamed\"", "name clash text");
+	ok(stored_as(st, PAT2, "other", PATROL_VALIDITY_DEFAULT, -1),
+	    "name clash: nothing changed");
+	mkpat(&p, PAT3, BOB, "renamed", 0);
+	is_int(patrol_store_pat_update(st, &p, &err), PATROL_OK,
+	    "the same name under another owner");
+	ok(stored_as(st, PAT3, "renamed", PATROL_VALIDITY_DEFAULT, -1),
+	    "other owner: renamed");
+
+	mkpat(&p, PAT6, ALICE, "x", 0);
+	is_int(patrol_store_pat_update(st, &p, &err), PATROL_ERR_NOTFOUND,
+	    "update unknown: NOTFOUND");
+	is_str(err.text, "personal access token " PAT6 " not found",
+	    "update unknown: text");
+	mkpat(&p, "zz", ALICE, "x", 0);
+	is_int(patrol_store_pat_update(st, &p, &err), PATROL_ERR_NOTFOUND,
+	    "update malformed id: NOTFOUND");
+	is_str(err.text, "no personal access token has this id",
+	    "update malformed id: text");
+
+	/* The rules are checked before anything is written. */
+	for (i = 0; i <= PATROL_SCOPE_MAX; i++)
+		manyscope[i] = "s";
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mkpat(&p, PAT2, ALICE, "fine", 0);
+		switch (bad[i].field) {
+		case 0:
+			p.name = "";
+			break;
+		case 1:
+			p.name = longname;
+			break;
+		case 2:
+			p.name = "a\nb";
+			break;
+		case 3:
+			p.name = "a\xff";
+			break;
+		case 4:
+			p.scope_null = 0;
+			p.scope = badscope;
+			p.nscope = 1;
+			break;
+		case 5:
+			p.scope_null = 0;
+			p.scope = manyscope;
+			p.nscope = PATROL_SCOPE_MAX + 1;
+			break;
+		case 6:
+			p.validity = 14;
+			break;
+		case 7:
+			p.validity = 43201;
+			break;
+		default:
+			p.expires = -2;
+			break;
+		}
+		is_int(patrol_store_pat_update(st, &p, &err),
+		    PATROL_ERR_INVALID, "update, %s: INVALID", bad[i].what);
+		is_str(err.text, bad[i].text, "update, %s: text",
+		    bad[i].what);
+		ok(stored_as(st, PAT2, "other", PATROL_VALIDITY_DEFAULT, -1),
+		    "update, %s: nothing changed", bad[i].what);
+	}
+	patrol_store_close(st);
+}
+
+static void
+test_delete(void)
+{
+	struct tconf		 t;
+	struct patrol_store	*st;
+	struct patrol_pat	 p, got;
+	struct patrol_pat_query	 q;
+	struct patrol_error	 err;
+	static const char *const left[] = { PAT1, PAT3, NULL };
+
+	st = fresh(&t, "delete.db");
+	mkpat(&p, PAT1, ALICE, "one", 1000);
+	add_ok(st, &p);
+	mkpat(&p, PAT2, ALICE, "two", 2000);
+	add_ok(st, &p);
+	mkpat(&p, PAT3, BOB, "three", 3000);
+	add_ok(st, &p);
+
+	is_int(patrol_store_pat_delete(st, PAT2, &err), PATROL_OK, "delete");
+	is_int(patrol_store_pat_get(st, PAT2, &got, &err),
+	    PATROL_ERR_NOTFOUND, "deleted: gone");
+	memset(&q, 0, sizeof(q));
+	q.include_managed = 1;
+	expect_list(st, &q, 0, left, "after the delete");
+	is_int(owned_by(st, ALICE), 1, "alice holds one");
+	is_int(patrol_store_pat_delete(st, PAT2, &err), PATROL_ERR_NOTFOUND,
+	    "delete twice: NOTFOUND");
+	is_str(err.text, "personal access token " PAT2 " not found",
+	    "delete twice: text");
+	is_int(patrol_store_pat_delete(st, PAT6, &err), PATROL_ERR_NOTFOUND,
+	    "delete unknown: NOTFOUND");
+	is_int(patrol_store_pat_delete(st, "' OR 1=1 --", &err),
+	    PATROL_ERR_NOTFOUND, "delete malformed id: NOTFOUND");
+	is_int(patrol_store_pat_delete(st, NULL, &err), PATROL_ERR_INVALID,
+	    "delete NULL id: INVALID");
+	expect_list(st, &q, 0, left, "failed deletes deleted nothing");
+	/* The name is free again. */
+	mkpat(&p, PAT4, ALICE, "two", 4000);
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_OK,
+	    "a deleted PAT's name can be taken again");
+	patrol_store_close(st);
+}
+
+/* A filter bound to schema; NULL after a failed test. */
+static struct patrol_filter *
+bound(const char *expr, const struct patrol_filter_schema *schema)
+{
+	struct patrol_filter	*f = NULL;
+	struct patrol_error	 err;
+
+	if (patrol_filter_parse(expr, strlen(expr), &f, &err) != PATROL_OK ||
+	    patrol_filter_bind(f, schema, &err) != PATROL_OK) {
+		ok(0, "filter %s: %s", expr, err.text);
+		patrol_filter_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static int
+count_cb(void *arg, const struct patrol_pat *pat)
+{
+	(void)pat;
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
+static void
+test_count(void)
+{
+	static const struct {
+		const char	*owner;
+		int		 managed;
+		const char	*filter;	/* NULL: none */
+		int		 admin;		/* admin schema */
+		int64_t		 want;
+	} cases[] = {
+		{ NULL, 1, NULL, 0, 6 },
+		{ NULL, 0, NULL, 0, 4 },
+		{ ALICE, 1, NULL, 0, 4 },
+		{ ALICE, 0, NULL, 0, 3 },
+		{ BOB, 1, NULL, 0, 2 },
+		{ BOB, 0, NULL, 0, 1 },
+		{ NOBODY, 1, NULL, 0, 0 },
+		{ "not-an-id", 1, NULL, 0, 0 },
+		{ NULL, 1, "lastUsed isnull", 0, 3 },
+		{ NULL, 0, "lastUsed isnull", 0, 2 },
+		{ NULL, 1, "lastUsed le \"1970-01-01T00:00:02Z\"", 0, 2 },
+		{ ALICE, 1, "lastUsed le \"1970-01-01T00:00:02Z\"", 0, 1 },
+		{ NULL, 1, "name sw \"a\"", 1, 3 },
+		{ NULL, 1, "owner.name eq \"bob\"", 1, 2 },
+		{ BOB, 0, "managed eq true", 1, 0 },
+		{ BOB, 1, "managed eq true", 1, 1 },
+		{ NULL, 1, "accessTokenValiditySeconds lt 100", 1, 1 },
+		{ NULL, 1, "expirationDate pr", 1, 2 },
+	};
+	struct tconf		 t;
+	struct patrol_store	*st;
+	struct patrol_pat	 p;
+	struct patrol_pat_query	 q;
+	struct patrol_filter	*f;
+	struct patrol_error	 err;
+	int64_t			 n, listed;
+	size_t			 i;
+
+	st = fresh(&t, "count.db");
+	mkpat(&p, PAT1, ALICE, "a1", 1000);
+	add_ok(st, &p);
+	mkpat(&p, PAT2, ALICE, "a2", 2000);
+	p.last_used = 1000;
+	p.expires = 99999;
+	add_ok(st, &p);
+	mkpat(&p, PAT3, ALICE, "a3", 3000);
+	p.managed = 1;
+	add_ok(st, &p);
+	mkpat(&p, PAT4, ALICE, "b4", 4000);
+	p.last_used = 5000;
+	p.validity = 60;
+	add_ok(st, &p);
+	mkpat(&p, PAT5, BOB, "b5", 5000);
+	p.managed = 1;
+	p.last_used = 2000;
+	p.expires = 99999;
+	add_ok(st, &p);
+	mkpat(&p, PAT6, BOB, "b6", 6000);
+	add_ok(st, &p);
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&q, 0, sizeof(q));
+		q.owner_id = cases[i].owner;
+		q.include_managed = cases[i].managed;
+		q.schema = cases[i].admin ? &patrol_pat_admin_filter_schema :
+		    NULL;
+		f = NULL;
+		if (cases[i].filter != NULL &&
+		    (f = bound(cases[i].filter, cases[i].admin ?
+		    &patrol_pat_admin_filter_schema :
+		    &patrol_pat_filter_schema)) == NULL)
+			continue;
+		q.filter = f;
+		/* Limit and offset do not change a count. */
+		q.limit = 1;
+		q.offset = 1;
+		n = -1;
+		if (!ok(patrol_store_pat_count(st, &q, &n, &err) == PATROL_OK,
+		    "count %zu: counted", i))
+			tap_diag("%s", err.text);
+		is_int(n, cases[i].want, "count %zu (%s, %s, %s): %lld", i,
+		    cases[i].owner ? cases[i].owner : "every owner",
+		    cases[i].managed ? "managed too" : "unmanaged",
+		    cases[i].filter ? cases[i].filter : "no filter",
+		    (long long)cases[i].want);
+		q.limit = q.offset = 0;
+		listed = 0;
+		patrol_store_pat_list(st, &q, count_cb, &listed, &err);
+		is_int(listed, n, "count %zu: as many as listed", i);
+		patrol_filter_free(f);
+	}
+	memset(&q, 0, sizeof(q));
+	q.limit = -1;
+	n = 7;
+	is_int(patrol_store_pat_count(st, &q, &n, &err), PATROL_ERR_INVALID,
+	    "negative limit: INVALID");
+	is_int(n, 0, "count zeroed on error");
+	is_int(patrol_store_pat_count(st, NULL, &n, &err), PATROL_ERR_INVALID,
+	    "NULL query: INVALID");
+	patrol_store_close(st);
+}
+
+static void
+test_transactions(void)
+{
+	struct tconf		 t, t2;
+	struct patrol_store	*st, *other;
+	struct patrol_pat	 p, got;
+	struct patrol_error	 err;
+
+	st = fresh(&t, "txn.db");
+	other = open_ok(tconf(&t2, "txn.db", 0), 0);
+
+	is_int(patrol_store_begin(st, &err), PATROL_OK, "begin");
+	mkpat(&p, PAT1, ALICE, "rolled back", 1000);
+	is_int(patrol_store_pat_add(st, &p, 5, &err), PATROL_OK,
+	    "add inside (with a limit)");
+	is_int(patrol_store_pat_get(st, PAT1, &got, &err), PATROL_OK,
+	    "visible inside");
+	patrol_pat_clear(&got);
+	is_int(patrol_store_pat_get(other, PAT1, &got, &err),
+	    PATROL_ERR_NOTFOUND, "invisible to another connection");
+	is_int(patrol_store_pat_add(other, &p, 0, &err), PATROL_ERR_STORE,
+	    "begin holds the write lock: another writer is busy");
+	ok(strstr(err.text, "is busy") != NULL, "busy text (%s)", err.text);
+	is_int(patrol_store_begin(st, &err), PATROL_ERR_INVALID,
+	    "nested begin: INVALID");
+	is_str(err.text, "a transaction is already open", "nested begin text");
+	is_int(patrol_store_pat_get(st, PAT1, &got, &err), PATROL_OK,
+	    "nested begin left the transaction alone");
+	patrol_pat_clear(&got);
+	patrol_store_rollback(st);
+	is_int(patrol_store_pat_get(st, PAT1, &got, &err),
+	    PATROL_ERR_NOTFOUND, "rolled back: nothing");
+
+	/* Several writes, all undone. */
+	mkpat(&p, PAT2, ALICE, "kept", 1000);
+	add_ok(st, &p);
+	is_int(patrol_store_begin(st, &err), PATROL_OK, "begin again");
+	mkpat(&p, PAT3, BOB, "new", 2000);
+	add_ok(st, &p);
+	mkpat(&p, PAT2, ALICE, "renamed", 0);
+	is_int(patrol_store_pat_update(st, &p, &err), PATROL_OK,
+	    "update inside");
+	is_int(patrol_store_pat_touch(st, PAT2, 5000, 0, NULL, &err),
+	    PATROL_OK, "touch inside");
+	is_int(patrol_store_pat_delete(st, PAT2, &err), PATROL_OK,
+	    "delete inside");
+	patrol_store_rollback(st);
+	ok(stored_as(st, PAT2, "kept", PATROL_VALIDITY_DEFAULT, -1),
+	    "update and delete undone");
+	is_int(patrol_store_pat_get(st, PAT2, &got, &err), PATROL_OK,
+	    "get after rollback");
+	is_int(got.last_used, -1, "touch undone");
+	patrol_pat_clear(&got);
+	is_int(patrol_store_pat_get(st, PAT3, &got, &err),
+	    PATROL_ERR_NOTFOUND, "add undone");
+
+	/* Commit. */
+	is_int(patrol_store_begin(st, &err), PATROL_OK, "begin to commit");
+	mkpat(&p, PAT3, BOB, "committed", 2000);
+	add_ok(st, &p);
+	mkpat(&p, PAT4, BOB, "also", 2000);
+	add_ok(st, &p);
+	is_int(patrol_store_commit(st, &err), PATROL_OK, "commit");
+	is_int(patrol_store_pat_get(other, PAT3, &got, &err), PATROL_OK,
+	    "committed: another connection sees it");
+	patrol_pat_clear(&got);
+	is_int(owned_by(other, BOB), 2, "both writes there");
+	is_int(patrol_store_pat_add(other, &p, 0, &err), PATROL_ERR_EXISTS,
+	    "the write lock is free again");
+
+	/* Without a transaction. */
+	patrol_store_rollback(st);
+	patrol_store_rollback(NULL);
+	ok(stored_as(st, PAT3, "committed", PATROL_VALIDITY_DEFAULT, -1),
+	    "rollback without begin: harmless");
+	is_int(patrol_store_commit(st, &err), PATROL_ERR_INVALID,
+	    "commit without begin: INVALID");
+	is_str(err.text, "no transaction is open", "commit without begin text");
+	mkpat(&p, PAT5, ALICE, "after", 3000);
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_OK,
+	    "every call is its own transaction again");
+	is_int(patrol_store_pat_get(other, PAT5, &got, &err), PATROL_OK,
+	    "and is seen at once");
+	patrol_pat_clear(&got);
+	patrol_store_close(other);
+	patrol_store_close(st);
+}
+
+static void
+test_limit(void)
+{
+	struct tconf		 t;
+	struct patrol_store	*st;
+	struct patrol_pat	 p, got;
+	struct patrol_error	 err;
+	static const char	 text[] = "the owner already holds 2 personal "
+	    "access tokens, the most one identity may hold "
+	    "(pat.max_per_owner)";
+
+	st = fresh(&t, "limit.db");
+	mkpat(&p, PAT1, ALICE, "one", 1000);
+	is_int(patrol_store_pat_add(st, &p, 2, &err), PATROL_OK, "1 of 2");
+	mkpat(&p, PAT2, ALICE, "two", 1000);
+	p.managed = 1;
+	is_int(patrol_store_pat_add(st, &p, 2, &err), PATROL_OK,
+	    "2 of 2 (managed count too)");
+	mkpat(&p, PAT3, ALICE, "three", 1000);
+	is_int(patrol_store_pat_add(st, &p, 2, &err), PATROL_ERR_LIMIT,
+	    "3 of 2: LIMIT");
+	is_str(err.text, text, "LIMIT text");
+	is_int(patrol_store_pat_get(st, PAT3, &got, &err),
+	    PATROL_ERR_NOTFOUND, "LIMIT: nothing written");
+	is_int(owned_by(st, ALICE), 2, "LIMIT: still 2");
+	is_int(patrol_store_pat_add(st, &p, 3, &err), PATROL_OK,
+	    "a higher limit: added");
+	mkpat(&p, PAT4, ALICE, "four", 1000);
+	is_int(patrol_store_pat_add(st, &p, 1, &err), PATROL_ERR_LIMIT,
+	    "a lower limit than held: LIMIT");
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_OK,
+	    "limit 0: no limit");
+	is_int(owned_by(st, ALICE), 4, "alice holds 4");
+	mkpat(&p, PAT5, BOB, "one", 1000);
+	is_int(patrol_store_pat_add(st, &p, 1, &err), PATROL_OK,
+	    "other owner unaffected");
+	mkpat(&p, PAT6, BOB, "two", 1000);
+	is_int(patrol_store_pat_add(st, &p, 1, &err), PATROL_ERR_LIMIT,
+	    "bob at his own limit: LIMIT");
+	is_int(patrol_store_pat_add(st, &p, -1, &err), PATROL_ERR_INVALID,
+	    "negative limit: INVALID");
+	mkpat(&p, PAT6, NOBODY, "x", 1000);
+	is_int(patrol_store_pat_add(st, &p, 1, &err), PATROL_ERR_NOTFOUND,
+	    "unknown owner under a limit: NOTFOUND");
+
+	/* Inside a caller's transaction the count sees its writes. */
+	is_int(patrol_store_begin(st, &err), PATROL_OK, "begin");
+	mkpat(&p, PAT6, BOB, "two", 1000);
+	is_int(patrol_store_pat_add(st, &p, 2, &err), PATROL_OK,
+	    "2 of 2 inside");
+	mkpat(&p, "70000000000000000000000000000007", BOB, "three", 1000);
+	is_int(patrol_store_pat_add(st, &p, 2, &err), PATROL_ERR_LIMIT,
+	    "3 of 2 inside: LIMIT");
+	is_int(patrol_store_commit(st, &err), PATROL_OK,
+	    "the transaction survives a LIMIT");
+	is_int(owned_by(st, BOB), 2, "bob holds 2");
+	patrol_store_close(st);
+}
+
+/*
+ * The limit is counted and the PAT added in one write transaction: a
+ * second process adding for the same owner while the first holds the
+ * write lock waits, then counts what the first committed. (Counted before
+ * taking the lock, it would see one PAT and add a third.)
+ */
+static void
+test_limit_atomic(void)
+{
+	struct tconf		 t;
+	struct patrol_store	*st;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	char			 c, rc;
+	int			 up[2], down[2], status;
+	pid_t			 pid;
+
+	patrol_store_close(fresh(&t, "race.db"));
+	/* The child forks before this process opens the store again. */
+	fflush(stdout);
+	if (pipe(up) == -1 || pipe(down) == -1 || (pid = fork()) == -1)
+		exit(99);
+	if (pid == 0) {
+		if (read(down[0], &c, 1) != 1)
+			_exit(1);
+		if (patrol_store_open(tconf(&t, "race.db", 10000), 0, &st,
+		    &err) != PATROL_OK)
+			_exit(2);
+		mkpat(&p, PAT3, ALICE, "child", 3000);
+		rc = (char)patrol_store_pat_add(st, &p, 2, &err);
+		patrol_store_close(st);
+		_exit(write(up[1], &rc, 1) == 1 ? 0 : 3);
+	}
+	st = open_ok(tconf(&t, "race.db", 1000), 0);
+	mkpat(&p, PAT1, ALICE, "one", 1000);
+	add_ok(st, &p);
+	is_int(patrol_store_begin(st, &err), PATROL_OK, "race: begin");
+	/* The child opens the store and waits for the write lock. */
+	if (write(down[1], "G", 1) != 1)
+		exit(99);
+	usleep(500 * 1000);
+	mkpat(&p, PAT2, ALICE, "two", 2000);
+	is_int(patrol_store_pat_add(st, &p, 2, &err), PATROL_OK,
+	    "race: 2 of 2 while the other process waits");
+	is_int(patrol_store_commit(st, &err), PATROL_OK, "race: commit");
+	if (read(up[0], &rc, 1) != 1)
+		rc = -1;
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "race: the other process ran");
+	is_int(rc, PATROL_ERR_LIMIT, "race: the other process got LIMIT");
+	is_int(owned_by(st, ALICE), 2, "race: alice holds 2");
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	patrol_store_close(st);
+}
+
+/* ---- sorting and paging -------------------------------------------- */
+
+/* The PATs of the sorting tests: ties in every key (created, name without
+ * case, lastUsed), ids in no particular order. */
+static const struct srow {
+	const char	*id;
+	const char	*owner;
+	const char	*name;
+	int64_t		 created;
+	int64_t		 last_used;	/* -1: null */
+} srows[] = {
+	{ "7c000000000000000000000000000001", ALICE, "beta", 3000, -1 },
+	{ "1e000000000000000000000000000002", ALICE, "Alpha", 1000, 500 },
+	{ "d4000000000000000000000000000003", BOB, "alpha", 1000, -1 },
+	{ "05000000000000000000000000000004", BOB, "ALPHA", 2000, 500 },
+	{ "a9000000000000000000000000000005", ALICE, "_under", 3000, 700 },
+	{ "3b000000000000000000000000000006", ALICE, "zeta", 2000, -1 },
+	{ "88000000000000000000000000000007", BOB, "Zeta", 3000, 700 },
+	{ "60000000000000000000000000000008", ALICE, "\xc3\x89t\xc3\xa9",
+	  4000, 100 },
+	{ "b2000000000000000000000000000009", BOB, "\xc3\xa9t\xc3\xa9",
+	  1000, 100 },
+	{ "2f00000000000000000000000000000a", ALICE, "gamma", 5000, 500 },
+	{ "e700000000000000000000000000000b", BOB, "gamma", 5000, -1 },
+	{ "4d00000000000000000000000000000c", ALICE, "Gamma", 1000, 900 },
+	{ "9100000000000000000000000000000d", BOB, "delta", 2000, 900 },
+	{ "c600000000000000000000000000000e", ALICE, "alpha", 6000, -1 },
+	{ "0f00000000000000000000000000000f", BOB, "beta", 3000, 700 },
+	{ "55000000000000000000000000000010", ALICE, "Delta", 6000, 100 },
+};
+#define NSROWS	(sizeof(srows) / sizeof(srows[0]))
+
+/* Each row's own secret hash: its id twice. */
+static void
+srow_hash(const struct srow *r, char *hash)
+{
+	snprintf(hash, PATROL_HASH_LEN + 1, "%s%s", r->id, r->id);
+}
+
+/* Up to NSROWS + 1 ids of a listing, and whether the hashes were right. */
+struct got {
+	char			 ids[NSROWS + 1][PATROL_ID_LEN + 1];
+	size_t			 n;
+	int			 hash_ok;	/* hash as asked, each time */
+	int			 with_hash;
+};
+
+static int
+got_cb(void *arg, const struct patrol_pat *pat)
+{
+	struct got	*g = arg;
+	char		 want[PATROL_HASH_LEN + 1];
+	size_t		 i;
+
+	if (g->n == 0)
+		g->hash_ok = 1;
+	want[0] = '\0';
+	if (g->with_hash)
+		for (i = 0; i < NSROWS; i++)
+			if (strcmp(srows[i].id, pat->id) == 0)
+				srow_hash(&srows[i], want);
+	if (strcmp(pat->secret_hash, want) != 0)
+		g->hash_ok = 0;
+	if (g->n <= NSROWS)
+		snprintf(g->ids[g->n], sizeof(g->ids[0]), "%s", pat->id);
+	g->n++;
+	return 0;
+}
+
+static int
+list_got(struct patrol_store *st, const struct patrol_pat_query *q,
+    struct got *g)
+{
+	struct patrol_error	 err;
+
+	memset(g, 0, sizeof(*g));
+	g->with_hash = q->with_hash;
+	if (patrol_store_pat_list(st, q, got_cb, g, &err) != PATROL_OK) {
+		tap_diag("list: %s", err.text);
+		return -1;
+	}
+	return 0;
+}
+
+/* The sorters of q as in the API ("name,-created"; "" for none). */
+static void
+sorters_name(const struct patrol_pat_query *q, char *buf, size_t sz)
+{
+	static const char *const names[] = { "created", "name", "lastUsed" };
+	size_t	 i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < q->nsorters && len < sz; i++)
+		len += (size_t)snprintf(buf + len, sz - len, "%s%s%s",
+		    i > 0 ? "," : "", q->sorters[i].desc ? "-" : "",
+		    names[q->sorters[i].key]);
+}
+
+/* The order the API promises, written out: the keys in turn (names
+ * ASCII case-insensitively, lastUsed null lowest), then id, each key
+ * reversed by "-", the id the way of the last key. */
+static const struct patrol_pat_query *cmp_query;
+
+static int
+cmp_key(const struct srow *a, const struct srow *b,
+    enum patrol_pat_sort_key key)
+{
+	switch (key) {
+	case PATROL_PAT_SORT_CREATED:
+		return (a->created > b->created) - (a->created < b->created);
+	case PATROL_PAT_SORT_NAME:
+		return strcasecmp(a->name, b->name);
+	default:
+		return (a->last_used > b->last_used) -
+		    (a->last_used < b->last_used);
+	}
+}
+
+static int
+cmp_srow(const void *pa, const void *pb)
+{
+	const struct srow		*a = *(const struct srow *const *)pa;
+	const struct srow		*b = *(const struct srow *const *)pb;
+	const struct patrol_pat_query	*q = cmp_query;
+	size_t				 i;
+	int				 c, desc = 0;
+
+	if (q->nsorters == 0 &&
+	    (c = cmp_key(a, b, PATROL_PAT_SORT_CREATED)) != 0)
+		return c;
+	for (i = 0; i < q->nsorters; i++) {
+		desc = q->sorters[i].desc;
+		if ((c = cmp_key(a, b, q->sorters[i].key)) != 0)
+			return desc ? -c : c;
+	}
+	c = strcmp(a->id, b->id);
+	return desc ? -c : c;
+}
+
+/* Lists with q (limit and offset 0) and pages of every size in sizes,
+ * comparing each with the order computed above. */
+static void
+check_order(struct patrol_store *st, struct patrol_pat_query *q,
+    const size_t *sizes, size_t nsizes)
+{
+	const struct srow	*order[NSROWS];
+	struct got		 all, page;
+	char			 name[64];
+	size_t			 i, k, n, off;
+	int			 same;
+
+	for (i = 0; i < NSROWS; i++)
+		order[i] = &srows[i];
+	cmp_query = q;
+	qsort(order, NSROWS, sizeof(order[0]), cmp_srow);
+	sorters_name(q, name, sizeof(name));
+	q->limit = q->offset = 0;
+	if (list_got(st, q, &all) == -1) {
+		ok(0, "sorters \"%s\": listed", name);
+		return;
+	}
+	same = all.n == NSROWS;
+	for (i = 0; same && i < NSROWS; i++)
+		same = strcmp(all.ids[i], order[i]->id) == 0;
+	if (!ok(same, "sorters \"%s\": the promised order", name))
+		for (i = 0; i < all.n && i < NSROWS; i++)
+			tap_diag("got %s, want %s", all.ids[i],
+			    order[i]->id);
+	for (k = 0; k < nsizes; k++) {
+		n = 0;
+		same = 1;
+		for (off = 0; same; off += sizes[k]) {
+			q->limit = (int64_t)sizes[k];
+			q->offset = (int64_t)off;
+			if (list_got(st, q, &page) == -1 ||
+			    page.n > sizes[k] || n + page.n > NSROWS) {
+				same = 0;
+				break;
+			}
+			for (i = 0; i < page.n; i++)
+				if (strcmp(page.ids[i], all.ids[n++]) != 0)
+					same = 0;
+			if (page.n < sizes[k])
+				break;
+		}
+		ok(same && n == NSROWS, "sorters \"%s\": pages of %zu make "
+		    "the whole listing", name, sizes[k]);
+	}
+	q->limit = q->offset = 0;
+}
+
+static void
+test_sort(void)
+{
+	/* The single keys, written out (see srows). */
+	static const struct {
+		enum patrol_pat_sort_key	 key;
+		const char			*prefixes;	/* of ids */
+	} written[] = {
+		{ PATROL_PAT_SORT_CREATED,
+		  "1e 4d b2 d4 05 3b 91 0f 7c 88 a9 60 2f e7 55 c6" },
+		/* NOCASE folds ASCII to lower: '_' before 'a'; 'É' and
+		 * 'é' stay apart, after ASCII. */
+		{ PATROL_PAT_SORT_NAME,
+		  "a9 05 1e c6 d4 0f 7c 55 91 2f 4d e7 3b 88 60 b2" },
+		/* Nulls first. */
+		{ PATROL_PAT_SORT_LAST_USED,
+		  "3b 7c c6 d4 e7 55 60 b2 05 1e 2f 0f 88 a9 4d 91" },
+	};
+	static const size_t	 sizes[] = { 1, 2, 3, 5, 7, 15, 16, 17, 250 };
+	static const size_t	 few[] = { 1, 4 };
+	struct tconf		 t;
+	struct patrol_store	*st;
+	struct patrol_pat	 p;
+	struct patrol_pat_query	 q;
+	struct got		 g;
+	char			 want[NSROWS * 3 + 1], have[NSROWS * 3 + 1];
+	char			 name[32];
+	size_t			 i, j, k, a, b, c;
+	unsigned		 dirs;
+
+	st = fresh(&t, "sort.db");
+	for (i = 0; i < NSROWS; i++) {
+		mkpat(&p, srows[i].id, srows[i].owner, srows[i].name,
+		    srows[i].created);
+		p.last_used = srows[i].last_used;
+		srow_hash(&srows[i], p.secret_hash);
+		p.managed = i % 3 == 0;
+		add_ok(st, &p);
+	}
+	memset(&q, 0, sizeof(q));
+	q.include_managed = 1;
+
+	/* Written out: each key ascending, and descending as its exact
+	 * reverse (the id runs the way of the key). */
+	for (i = 0; i < sizeof(written) / sizeof(written[0]); i++) {
+		for (j = 0; j < 2; j++) {
+			q.nsorters = 1;
+			q.sorters[0].key = written[i].key;
+			q.sorters[0].desc = (int)j;
+			for (k = 0; k < NSROWS; k++)
+				snprintf(want + 3 * k, sizeof(want) - 3 * k,
+				    "%.2s ", written[i].prefixes +
+				    3 * (j ? NSROWS - 1 - k : k));
+			have[0] = '\0';
+			if (list_got(st, &q, &g) == 0)
+				for (k = 0; k < g.n && k < NSROWS; k++)
+					snprintf(have + 3 * k,
+					    sizeof(have) - 3 * k, "%.2s ",
+					    g.ids[k]);
+			sorters_name(&q, name, sizeof(name));
+			is_str(have, want, "\"%s\" written out", name);
+		}
+	}
+	q.nsorters = 0;
+	have[0] = '\0';
+	if (list_got(st, &q, &g) == 0 && g.n > 0)
+		snprintf(have, sizeof(have), "%.2s", g.ids[0]);
+	is_str(have, "1e", "no sorters: created, then id");
+
+	/* Offsets at and beyond the end; limit 0 is no limit. */
+	memset(&q, 0, sizeof(q));
+	q.include_managed = 1;
+	q.limit = 5;
+	q.offset = NSROWS;
+	ok(list_got(st, &q, &g) == 0 && g.n == 0, "offset at the end: empty");
+	q.offset = NSROWS + 1;
+	ok(list_got(st, &q, &g) == 0 && g.n == 0, "offset past the end: empty");
+	q.offset = INT64_MAX;
+	ok(list_got(st, &q, &g) == 0 && g.n == 0, "offset INT64_MAX: empty");
+	q.limit = 0;
+	q.offset = 10;
+	ok(list_got(st, &q, &g) == 0 && g.n == NSROWS - 10,
+	    "limit 0, offset 10: the rest");
+	q.limit = INT64_MAX;
+	q.offset = 0;
+	ok(list_got(st, &q, &g) == 0 && g.n == NSROWS, "limit INT64_MAX: all");
+	q.include_managed = 0;
+	q.limit = 2;
+	q.offset = 2;
+	ok(list_got(st, &q, &g) == 0 && g.n == 2 &&
+	    strncmp(g.ids[0], "b2", 2) == 0 && strncmp(g.ids[1], "d4", 2) == 0,
+	    "paging after the managed PATs are left out");
+	q.offset = -1;
+	is_int(patrol_store_pat_list(st, &q, got_cb, &g, NULL),
+	    PATROL_ERR_INVALID, "negative offset: INVALID");
+	q.offset = 0;
+	q.limit = -1;
+	is_int(patrol_store_pat_list(st, &q, got_cb, &g, NULL),
+	    PATROL_ERR_INVALID, "negative limit: INVALID");
+
+	/* with_hash fills the hash, in every row; without, it stays empty
+	 * (got_cb checks each row). */
+	memset(&q, 0, sizeof(q));
+	q.include_managed = 1;
+	q.with_hash = 1;
+	ok(list_got(st, &q, &g) == 0 && g.n == NSROWS && g.hash_ok,
+	    "with_hash: every row's own hash");
+	q.owner_id = BOB;
+	q.limit = 2;
+	q.offset = 1;
+	ok(list_got(st, &q, &g) == 0 && g.n == 2 && g.hash_ok,
+	    "with_hash: an owner's page");
+	q.with_hash = 0;
+	ok(list_got(st, &q, &g) == 0 && g.n == 2 && g.hash_ok,
+	    "without with_hash: no hash");
+	q.owner_id = NULL;
+	q.limit = q.offset = 0;
+	ok(list_got(st, &q, &g) == 0 && g.n == NSROWS && g.hash_ok,
+	    "without with_hash: no hash in any row");
+
+	/* Every combination of keys and directions, pages of many sizes
+	 * for the single keys and none, of a few for the rest. */
+	memset(&q, 0, sizeof(q));
+	q.include_managed = 1;
+	check_order(st, &q, sizes, sizeof(sizes) / sizeof(sizes[0]));
+	for (a = 0; a < 3; a++) {
+		for (dirs = 0; dirs < 2; dirs++) {
+			q.nsorters = 1;
+			q.sorters[0].key = a;
+			q.sorters[0].desc = dirs & 1;
+			check_order(st, &q, sizes,
+			    sizeof(sizes) / sizeof(sizes[0]));
+		}
+		for (b = 0; b < 3; b++) {
+			if (b == a)
+				continue;
+			for (dirs = 0; dirs < 4; dirs++) {
+				q.nsorters = 2;
+				q.sorters[0].key = a;
+				q.sorters[0].desc = dirs & 1;
+				q.sorters[1].key = b;
+				q.sorters[1].desc = (dirs >> 1) & 1;
+				check_order(st, &q, few, 2);
+			}
+			c = 3 - a - b;
+			for (dirs = 0; dirs < 8; dirs++) {
+				q.nsorters = 3;
+				q.sorters[0].key = a;
+				q.sorters[0].desc = dirs & 1;
+				q.sorters[1].key = b;
+				q.sorters[1].desc = (dirs >> 1) & 1;
+				q.sorters[2].key = c;
+				q.sorters[2].desc = (dirs >> 2) & 1;
+				check_order(st, &q, few, 1);
+			}
+		}
+	}
+	patrol_store_close(st);
+}
+
+/* ---- the admin filter schema: SQL agrees with the evaluator -------- */
+
+/* The PATs of the filter tests (listing order: created, then id). */
+static const struct frow {
+	const char	*id;
+	const char	*owner;
+	const char	*name;
+	int64_t		 created;
+	int64_t		 last_used;	/* -1: null */
+	int64_t		 expires;	/* -1: never */
+	long		 validity;
+	int		 managed;
+} frows[] = {
+	{ PAT1, ALICE, "cli", INT64_C(1672531200000), -1, -1, 43200, 0 },
+	{ PAT2, ALICE, "CLI-2", INT64_C(1675594767214),
+	  INT64_C(1675594767214), INT64_C(1700000000000), 3600, 1 },
+	{ PAT3, BOB, "alpha", INT64_C(1675594767213), INT64_C(1675594767215),
+	  INT64_C(1675594767214), 15, 0 },
+	{ PAT4, BOB, "caf\xc3\xa9", INT64_C(1546297200000), 0,
+	  INT64_C(253402300799999), 43200, 0 },
+	{ PAT5, CAROL, "a_c", INT64_C(1700000000000), -1,
+	  INT64_C(1700000000001), 900, 1 },
+	{ PAT6, CAROL, "50%", INT64_C(1700000000000), INT64_C(1700000000000),
+	  -1, 60, 0 },
+	{ "70000000000000000000000000000007", CAROL, "back\\slash", 0, -1, 0,
+	  43199, 0 },
+	{ "80000000000000000000000000000008", ORPHAN, "orphan",
+	  INT64_C(1600000000000), INT64_C(1600000000000),
+	  INT64_C(1600000000000), 16, 0 },
+	{ "90000000000000000000000000000009", ALICE, "Zeta \"q\"",
+	  INT64_C(1800000000000), -1, INT64_C(1800000000000), 43200, 1 },
+	{ "a000000000000000000000000000000a", BOB, "ALPHABET",
+	  INT64_C(1675594767214), INT64_C(1675594767214), -1, 7200, 0 },
+};
+#define NFROWS	(sizeof(frows) / sizeof(frows[0]))
+
+/* Expressions over every admin field; each is listed through SQL and
+ * through patrol_filter_eval, which must agree. */
+static const char *const admin_exprs[] = {
+	"id eq \"" PAT1 "\"",
+	"id eq \"A000000000000000000000000000000A\"",
+	"id ne \"" PAT1 "\"",
+	"id sw \"1\"",
+	"id co \"a\"",
+	"id in (\"" PAT2 "\", \"A000000000000000000000000000000a\", \"x\")",
+	"id gt \"5\"",
+	"id le \"50000000000000000000000000000005\"",
+	"id pr",
+	"id isnull",
+	"name eq \"cli\"",
+	"name eq \"CLI\"",
+	"name ne \"alpha\"",
+	"name co \"li\"",
+	"name co \"%\"",
+	"name co \"_\"",
+	"name co \"\\\\\"",
+	"name co \"\\\"\"",
+	"name sw \"a\"",
+	"name sw \"A_\"",
+	"name gt \"b\"",
+	"name lt \"B\"",
+	"name ge \"alpha\"",
+	"name in (\"ALPHA\", \"cli\", \"nope\")",
+	"name eq \"CAF\xc3\x89\"",
+	"name co \"\xc3\xa9\"",
+	"owner.id eq \"" ALICE "\"",
+	"owner.id sw \"B\"",
+	"owner.id ne \"" BOB "\"",
+	"owner.id in (\"" CAROL "\", \"" ORPHAN "\")",
+	"owner.name eq \"BOB\"",
+	"owner.name ne \"bob\"",
+	"owner.name co \"%\"",
+	"owner.name co \"_\"",
+	"owner.name sw \"alice\"",
+	"owner.name isnull",
+	"owner.name pr",
+	"owner.name co \"\xc3\x85\"",
+	"owner.name gt \"B\"",
+	"owner.name le \"bob\"",
+	"owner.name in (\"bob\", \"gone\")",
+	"created eq \"2023-02-05T10:59:27.214Z\"",
+	"created ne \"2023-11-14T22:13:20Z\"",
+	"created gt \"2023-02-05T10:59:27.213Z\"",
+	"created ge 2023-02-05T10:59:27.213Z",
+	"created lt \"2023-01-01T00:00:00Z\"",
+	"created le \"1970-01-01T00:00:00Z\"",
+	"created in (\"1970-01-01T00:00:00Z\", \"2023-11-14T22:13:20Z\")",
+	"created pr",
+	"created isnull",
+	"lastUsed isnull",
+	"lastUsed pr",
+	"lastUsed eq \"1970-01-01T00:00:00Z\"",
+	"lastUsed ne \"2023-02-05T10:59:27.214Z\"",
+	"lastUsed gt \"1970-01-01T00:00:00Z\"",
+	"lastUsed ge \"1970-01-01T00:00:00Z\"",
+	"lastUsed lt \"2023-11-14T22:13:20Z\"",
+	"lastUsed le \"2023-02-05T10:59:27.214Z\"",
+	"lastUsed in (\"2020-09-13T12:26:40Z\", \"2023-11-14T22:13:20Z\")",
+	"expirationDate isnull",
+	"expirationDate pr",
+	"expirationDate eq \"9999-12-31T23:59:59.999Z\"",
+	"expirationDate ne \"1970-01-01T00:00:00Z\"",
+	"expirationDate gt \"2023-11-14T22:13:20Z\"",
+	"expirationDate ge \"2023-11-14T22:13:20.001Z\"",
+	"expirationDate lt \"2023-11-14T22:13:20.001Z\"",
+	"expirationDate le \"1970-01-01T00:00:00Z\"",
+	"expirationDate in (\"2023-11-14T22:13:20Z\", "
+	    "\"2027-01-15T08:00:00Z\")",
+	"accessTokenValiditySeconds eq 43200",
+	"accessTokenValiditySeconds ne 43200",
+	"accessTokenValiditySeconds gt 3600",
+	"accessTokenValiditySeconds ge 3600",
+	"accessTokenValiditySeconds ge 3600.5",
+	"accessTokenValiditySeconds lt 60",
+	"accessTokenValiditySeconds le 60",
+	"accessTokenValiditySeconds eq 15.0",
+	"accessTokenValiditySeconds lt 1e3",
+	"accessTokenValiditySeconds gt -1",
+	"accessTokenValiditySeconds in (15, 16, 900)",
+	"accessTokenValiditySeconds pr",
+	"managed eq true",
+	"managed eq false",
+	"managed ne true",
+	"managed eq false and lastUsed isnull",
+	"not (expirationDate isnull) and accessTokenValiditySeconds lt 3600",
+	"owner.name isnull or name sw \"c\"",
+	"not (name co \"a\" or owner.id eq \"" BOB "\")",
+	"(lastUsed le \"2023-01-01T00:00:00Z\" or lastUsed isnull) and "
+	    "not managed eq true",
+	"expirationDate gt \"2023-11-14T22:13:20Z\" and "
+	    "created lt \"2023-11-14T22:13:20Z\"",
+	"not lastUsed le \"2023-02-05T10:59:27.214Z\"",
+	"not expirationDate gt \"2023-11-14T22:13:20Z\"",
+	"not owner.name eq \"bob\"",
+	"lastUsed le \"2023-02-05T10:59:27.214Z\" and owner.name pr and "
+	    "accessTokenValiditySeconds ge 16",
+};
+
+/* Hand-checked selections, in listing order: the fields map to the
+ * right columns (the agreement alone would not see a field mapped to the
+ * wrong column on both sides). */
+static const struct {
+	const char	*expr;
+	const char	*prefixes;	/* of ids */
+} admin_known[] = {
+	{ "expirationDate isnull", "10 a0 60" },
+	{ "expirationDate le \"1970-01-01T00:00:00Z\"", "70" },
+	{ "accessTokenValiditySeconds lt 60", "80 30" },
+	{ "owner.name isnull", "80" },
+	{ "owner.name sw \"alice\"", "10 20 90" },
+	{ "managed eq true", "20 50 90" },
+	{ "lastUsed isnull", "70 10 50 90" },
+	{ "name sw \"a\"", "30 a0 50" },
+	{ "created lt \"2023-01-01T00:00:00Z\"", "70 40 80" },
+};
+
+struct evalctx {
+	const struct patrol_filter	*f;
+	char				 ids[NFROWS + 1][PATROL_ID_LEN + 1];
+	size_t				 n;
+	int				 failed;
+};
+
+/* Keeps the PATs the filter selects through patrol_filter_eval. */
+static int
+eval_cb(void *arg, const struct patrol_pat *pat)
+{
+	struct evalctx	*e = arg;
+	int		 m = 0;
+
+	if (patrol_filter_eval(e->f, patrol_pat_filter_value, (void *)pat,
+	    &m) != PATROL_OK)
+		e->failed = 1;
+	else if (m && e->n <= NFROWS)
+		snprintf(e->ids[e->n++], sizeof(e->ids[0]), "%s", pat->id);
+	return 0;
+}
+
+/* Keeps every PAT listed (the filter already applied in SQL). */
+static int
+sql_cb(void *arg, const struct patrol_pat *pat)
+{
+	struct evalctx	*e = arg;
+
+	if (e->n <= NFROWS)
+		snprintf(e->ids[e->n++], sizeof(e->ids[0]), "%s", pat->id);
+	return 0;
+}
+
+static void
+ids_text(const struct evalctx *e, char *buf, size_t sz)
+{
+	size_t	 i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < e->n && len < sz; i++)
+		len += (size_t)snprintf(buf + len, sz - len, "%s%.2s",
+		    i > 0 ? " " : "", e->ids[i]);
+}
+
+/* Lists expr both ways; returns the number selected, or -1. */
+static int
+admin_select(struct patrol_store *st, const char *expr, char *text,
+    size_t sz)
+{
+	struct patrol_pat_query	 q;
+	struct evalctx		 ev, sq;
+	struct patrol_error	 err;
+	char			 a[NFROWS * 3 + 1], b[NFROWS * 3 + 1];
+	int			 ret = -1;
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&sq, 0, sizeof(sq));
+	if ((ev.f = bound(expr, &patrol_pat_admin_filter_schema)) == NULL)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.include_managed = 1;
+	q.schema = &patrol_pat_admin_filter_schema;
+	if (patrol_store_pat_list(st, &q, eval_cb, &ev, &err) != PATROL_OK ||
+	    ev.failed) {
+		ok(0, "%s: evaluated", expr);
+		goto out;
+	}
+	q.filter = ev.f;
+	if (patrol_store_pat_list(st, &q, sql_cb, &sq, &err) != PATROL_OK) {
+		ok(0, "%s: listed through SQL (%s)", expr, err.text);
+		goto out;
+	}
+	ids_text(&ev, a, sizeof(a));
+	ids_text(&sq, b, sizeof(b));
+	if (!ok(strcmp(a, b) == 0, "%s: SQL and eval agree", expr)) {
+		tap_diag("eval: %s", a);
+		tap_diag("SQL:  %s", b);
+		goto out;
+	}
+	if (text != NULL)
+		snprintf(text, sz, "%s", a);
+	ret = (int)ev.n;
+out:
+	patrol_filter_free((struct patrol_filter *)ev.f);
+	return ret;
+}
+
+static void
+test_admin_filter(void)
+{
+	struct tconf		 t;
+	struct patrol_store	*st;
+	struct patrol_identity	 id;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	sqlite3			*db;
+	char			 text[NFROWS * 3 + 1];
+	size_t			 i, partial = 0;
+	int			 n;
+
+	st = fresh(&t, "filter.db");
+	memset(&id, 0, sizeof(id));
+	snprintf(id.id, sizeof(id.id), CAROL);
+	id.name = "50%_off\\x";
+	patrol_store_identity_add(st, &id, &err);
+	snprintf(id.id, sizeof(id.id), ORPHAN);
+	id.name = "Gone";
+	patrol_store_identity_add(st, &id, &err);
+	/* Alice's name, for owner.name, with a non-ASCII letter. */
+	if (sqlite3_open(t.path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "UPDATE identity SET name = 'Alice \xc3\x85kesson'"
+	    " WHERE id = '" ALICE "'; UPDATE identity SET name = 'bob'"
+	    " WHERE id = '" BOB "'", NULL, NULL, NULL) != SQLITE_OK) {
+		printf("Bail out! %s\n", sqlite3_errmsg(db));
+		exit(99);
+	}
+	for (i = 0; i < NFROWS; i++) {
+		mkpat(&p, frows[i].id, frows[i].owner, frows[i].name,
+		    frows[i].created);
+		p.last_used = frows[i].last_used;
+		p.expires = frows[i].expires;
+		p.validity = frows[i].validity;
+		p.managed = frows[i].managed;
+		add_ok(st, &p);
+	}
+	/* A PAT whose owner vanished (foreign keys off, as in some other
+	 * client): owner.name is null. */
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = OFF; DELETE FROM identity"
+	    " WHERE id = '" ORPHAN "'", NULL, NULL, NULL) != SQLITE_OK) {
+		printf("Bail out! %s\n", sqlite3_errmsg(db));
+		exit(99);
+	}
+	sqlite3_close(db);
+
+	for (i = 0; i < sizeof(admin_exprs) / sizeof(admin_exprs[0]); i++) {
+		n = admin_select(st, admin_exprs[i], NULL, 0);
+		if (n > 0 && n < (int)NFROWS)
+			partial++;
+	}
+	/* Agreement on empty or full selections proves little. */
+	ok(partial + 10 >= sizeof(admin_exprs) / sizeof(admin_exprs[0]),
+	    "%zu of %zu expressions select some PATs, not all", partial,
+	    sizeof(admin_exprs) / sizeof(admin_exprs[0]));
+	for (i = 0; i < sizeof(admin_known) / sizeof(admin_known[0]); i++) {
+		text[0] = '\0';
+		admin_select(st, admin_known[i].expr, text, sizeof(text));
+		is_str(text, admin_known[i].prefixes, "%s: the known PATs",
+		    admin_known[i].expr);
+	}
+	patrol_store_close(st);
+}
+
+/* ---- migration from schema 1 -------------------------------------- */
+
+/* Schema 1 as released (migrations[0] of store_sqlite.c). */
+static const char schema1[] =
+	"CREATE TABLE identity ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  rights TEXT NOT NULL"
+	");"
+	"CREATE TABLE pat ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  scope TEXT,"
+	"  owner_id TEXT NOT NULL REFERENCES identity (id),"
+	"  created INTEGER NOT NULL,"
+	"  last_used INTEGER,"
+	"  managed INTEGER NOT NULL CHECK (managed IN (0, 1)),"
+	"  secret_hash TEXT NOT NULL,"
+	"  UNIQUE (owner_id, name)"
+	");"
+	"CREATE INDEX pat_created ON pat (created, id);"
+	"CREATE TABLE duo_config ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  json TEXT NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	");";
+
+/* Runs sql on the database file path, bailing out on failure. */
+static void
+sql_exec(const char *path, const char *sql)
+{
+	sqlite3	*db;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		printf("Bail out! %s: %s\n", path, sqlite3_errmsg(db));
+		exit(99);
+	}
+	sqlite3_close(db);
+}
+
+/* The integer the one-row, one-column query sql gives, or -1. */
+static int64_t
+sql_int(const char *path, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st = NULL;
+	int64_t		 v = -1;
+
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+test_migrate(void)
+{
+	struct tconf		 t;
+	struct patrol_conf	*c;
+	struct patrol_store	*st = NULL;
+	struct patrol_pat	 got, p;
+	struct patrol_error	 err;
+	char			 want[PATH_MAX + 128];
+
+	c = tconf(&t, "schema1.db", 1000);
+	sql_exec(t.path, schema1);
+	sql_exec(t.path, "PRAGMA user_version = 1;"
+	    "INSERT INTO identity VALUES ('" ALICE "', 'Alice', '[]');"
+	    "INSERT INTO pat VALUES ('" PAT1 "', 'old', '[\"a\"]', '" ALICE
+	    "', 1000, 2000, 1, '" HASH "')");
+
+	is_int(patrol_store_open(c, 0, &st, &err), PATROL_ERR_SCHEMA,
+	    "schema 1 without init: SCHEMA");
+	snprintf(want, sizeof(want), "database schema version 1 is older "
+	    "than this patrol (%d): run patrolctl init", PATROL_SCHEMA_VERSION);
+	is_str(err.text, want, "schema 1: text");
+	ok(st == NULL, "schema 1: no store");
+	is_int(sql_int(t.path, "PRAGMA user_version"), 1,
+	    "schema 1 left as it was");
+
+	is_int(patrol_store_open(c, 1, &st, &err), PATROL_OK,
+	    "init migrates schema 1");
+	if (st == NULL) {
+		tap_diag("%s", err.text);
+		return;
+	}
+	is_int(patrol_store_pat_get(st, PAT1, &got, &err), PATROL_OK,
+	    "the old PAT is still there");
+	is_str(got.name, "old", "its name");
+	ok(!got.scope_null && got.nscope == 1 &&
+	    strcmp(got.scope[0], "a") == 0, "its scope");
+	is_str(got.owner_name, "Alice", "its owner");
+	is_int(got.created, 1000, "its creation");
+	is_int(got.last_used, 2000, "its last use");
+	is_int(got.managed, 1, "managed");
+	is_str(got.secret_hash, HASH, "its hash");
+	is_int(got.expires, -1, "expires: null, never");
+	is_int(got.validity, 43200, "validity: 43200");
+	patrol_pat_clear(&got);
+	mkpat(&p, PAT2, ALICE, "new", 3000);
+	p.validity = 15;
+	p.expires = 4000;
+	is_int(patrol_store_pat_add(st, &p, 0, &err), PATROL_OK,
+	    "a new PAT with the new columns");
+	ok(stored_as(st, PAT2, "new", 15, 4000), "read back");
+	patrol_store_close(st);
+
+	is_int(sql_int(t.path, "PRAGMA user_version"), PATROL_SCHEMA_VERSION,
+	    "user_version updated");
+	is_int(sql_int(t.path, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'index' AND name IN ('pat_created', 'pat_last_used', "
+	    "'pat_name', 'pat_owner_created')"), 4, "the indexes exist");
+	is_int(patrol_store_open(c, 0, &st, &err), PATROL_OK,
+	    "open after the migration");
+	patrol_store_close(st);
+
+	/* The new column's default filled the old row; its CHECK holds. */
+	is_int(sql_int(t.path, "SELECT validity FROM pat WHERE id = '"
+	    PAT1 "'"), 43200, "the default filled the old row");
+	{
+		sqlite3	*db;
+
+		if (sqlite3_open(t.path, &db) != SQLITE_OK)
+			exit(99);
+		is_int(sqlite3_exec(db, "UPDATE pat SET validity = 14", NULL,
+		    NULL, NULL), SQLITE_CONSTRAINT, "validity CHECK in force");
+		sqlite3_close(db);
+	}
+}
+
 int
 main(void)
 {
@@ -844,6 +2262,15 @@ main(void)
 	patrol_store_close(st);
 	test_wal();
 	test_busy();
+	test_update();
+	test_delete();
+	test_count();
+	test_transactions();
+	test_limit();
+	test_limit_atomic();
+	test_sort();
+	test_admin_filter();
+	test_migrate();
 	nftw(tmpdir, rm, 16, FTW_DEPTH | FTW_PHYS);
 	return done_testing();
 }
