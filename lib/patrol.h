@@ -541,6 +541,14 @@ enum patrol_err patrol_store_commit(struct patrol_store *st,
     struct patrol_error *err);
 void patrol_store_rollback(struct patrol_store *st);
 
+/* Read transactions: the reads between read_begin and read_end see one
+ * snapshot of the database and share one lock (a request's authentication
+ * and its listing, say). read_begin fails with INVALID inside a
+ * transaction; no write may happen before read_end, which cannot fail. */
+enum patrol_err patrol_store_read_begin(struct patrol_store *st,
+    struct patrol_error *err);
+void patrol_store_read_end(struct patrol_store *st);
+
 /* Fills *out including secret_hash and owner_name. NOTFOUND if absent. */
 enum patrol_err patrol_store_pat_get(struct patrol_store *st, const char *id,
     struct patrol_pat *out, struct patrol_error *err);

@@ -176,6 +176,7 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 	struct patrol_error	 err = { 0 };
 	const char		*id;
 	size_t			 i, idlen;
+	int			 reading = 0;
 	char			 allow[64];
 
 	memset(&r, 0, sizeof(r));
@@ -227,10 +228,19 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 		req_fail(&r, err.code, err.text);
 		goto out;
 	}
+	/*
+	 * A GET only reads: its authentication and its answer share one read
+	 * transaction (one snapshot, one lock instead of one per statement).
+	 * Without one, each read is its own transaction, which is correct too.
+	 */
+	if (strcmp(r.method, "GET") == 0)
+		reading = patrol_store_read_begin(r.store, &err) == PATROL_OK;
 	if (rt->auth && authenticate(&r, rt->ops[i].scopes) == -1)
 		goto out;
 	rt->ops[i].fn(&r);
 out:
+	if (reading)
+		patrol_store_read_end(r.store);
 	free(r.path);
 	free(r.id);
 	patrol_identity_clear(&r.caller);

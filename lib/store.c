@@ -330,6 +330,19 @@ patrol_store_commit(struct patrol_store *st, struct patrol_error *err)
 	return st->ops->commit(st, err);
 }
 
+enum patrol_err
+patrol_store_read_begin(struct patrol_store *st, struct patrol_error *err)
+{
+	return st->ops->read_begin(st, err);
+}
+
+void
+patrol_store_read_end(struct patrol_store *st)
+{
+	if (st != NULL)
+		st->ops->read_end(st);
+}
+
 void
 patrol_store_rollback(struct patrol_store *st)
 {

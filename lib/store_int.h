@@ -66,6 +66,9 @@ struct store_ops {
 	enum patrol_err	(*commit)(struct patrol_store *st,
 			    struct patrol_error *err);
 	void		(*rollback)(struct patrol_store *st);
+	enum patrol_err	(*read_begin)(struct patrol_store *st,
+			    struct patrol_error *err);
+	void		(*read_end)(struct patrol_store *st);
 	/* Optional (NULL: the backend has no SQL); see store_list_sql. */
 	enum patrol_err	(*list_sql)(struct patrol_store *st,
 			    const struct patrol_pat_query *q, int count,

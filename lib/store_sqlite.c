@@ -88,6 +88,8 @@ enum stmt {
 	ST_PAT_UPDATE,
 	ST_PAT_DELETE,
 	ST_PAT_OWNED,
+	ST_READ_BEGIN,
+	ST_READ_END,
 	ST_DUO_GET,
 	ST_DUO_PUT,
 	ST__MAX
@@ -117,6 +119,9 @@ static const char *const stmt_sql[ST__MAX] = {
 	    "DELETE FROM pat WHERE id = ?1",
 	[ST_PAT_OWNED] =
 	    "SELECT count(*) FROM pat WHERE owner_id = ?1",
+	/* Deferred: a read transaction, begun by the first read. */
+	[ST_READ_BEGIN] = "BEGIN",
+	[ST_READ_END] = "COMMIT",
 	[ST_DUO_GET] =
 	    "SELECT json FROM duo_config WHERE id = 1",
 	[ST_DUO_PUT] =
@@ -827,6 +832,35 @@ sqlite_commit(struct patrol_store *st, struct patrol_error *err)
 	return rc;
 }
 
+static enum patrol_err
+sqlite_read_begin(struct patrol_store *st, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_READ_BEGIN];
+	enum patrol_err		 rc = PATROL_OK;
+
+	if (!sqlite3_get_autocommit(s->db))
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "a transaction is already open");
+	if (sqlite3_step(q) != SQLITE_DONE)
+		rc = db_error(s, "starting a read transaction", err);
+	done(q);
+	return rc;
+}
+
+static void
+sqlite_read_end(struct patrol_store *st)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_READ_END];
+
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	if (sqlite3_step(q) != SQLITE_DONE)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	done(q);
+}
+
 static void
 sqlite_rollback(struct patrol_store *st)
 {
@@ -1409,5 +1443,7 @@ const struct store_ops store_sqlite_ops = {
 	.begin = sqlite_begin,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
+	.read_begin = sqlite_read_begin,
+	.read_end = sqlite_read_end,
 	.list_sql = sqlite_list_sql,
 };

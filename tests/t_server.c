@@ -1884,6 +1884,65 @@ test_uninitialised(struct patrol_conf *conf)
 	conf->db_path = saved;
 }
 
+/*
+ * A GET runs in one read transaction. Whatever its outcome, the
+ * transaction must be over when it returns: a write served next on the
+ * same connection must be committed, as another connection sees.
+ */
+static void
+test_read_txn(struct patrol_server *s, const struct patrol_conf *conf)
+{
+	static const struct {
+		const char	*uri;
+		int		 who;	/* -1: no token */
+		int		 status;
+	} gets[] = {
+		{ "/beta/personal-access-tokens?owner-id=me", ADMIN, 200 },
+		{ "/beta/personal-access-tokens?filters=bad", ADMIN, 400 },
+		{ "/beta/personal-access-tokens", -1, 401 },
+		{ "/beta/personal-access-tokens", NOBODY, 403 },
+		{ "/beta/mfa/duo-web/config", ADMIN, 200 },
+		{ "/beta/personal-access-tokens?limit=0&count=true", ADMIN,
+		  200 },
+	};
+	struct patrol_store	*other = NULL;
+	struct patrol_error	 err;
+	struct patrol_pat	 p;
+	struct resp		 r;
+	char			 body[64], id[PATROL_ID_LEN + 1], uri[128];
+	size_t			 i;
+
+	if (patrol_store_open(conf, 0, &other, &err) != PATROL_OK) {
+		ok(0, "second connection: %s", err.text);
+		return;
+	}
+	for (i = 0; i < sizeof(gets) / sizeof(gets[0]); i++) {
+		request(s, "GET", gets[i].uri, gets[i].who < 0 ? NULL :
+		    who[gets[i].who].bearer, NULL, NULL, NULL, &r);
+		is_int(r.status, gets[i].status, "GET %s: %d", gets[i].uri,
+		    gets[i].status);
+		resp_clear(&r);
+		snprintf(body, sizeof(body), "{\"name\":\"txn %zu\"}", i);
+		create_as(s, ADMIN, body, &r);
+		is_int(r.status, 200, "then a create on the same connection");
+		snprintf(id, sizeof(id), "%s", jstr(r.json, "id") != NULL ?
+		    jstr(r.json, "id") : "");
+		resp_clear(&r);
+		is_int(patrol_store_pat_get(other, id, &p, &err), PATROL_OK,
+		    "which another connection sees: committed");
+		patrol_pat_clear(&p);
+		snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s",
+		    id);
+		request(s, "DELETE", uri, who[ADMIN].bearer, NULL, NULL, NULL,
+		    &r);
+		is_int(r.status, 204, "and its delete");
+		resp_clear(&r);
+		is_int(patrol_store_pat_get(other, id, &p, &err),
+		    PATROL_ERR_NOTFOUND, "is committed too");
+	}
+	patrol_store_close(other);
+}
+
 int
 main(void)
 {
@@ -1917,6 +1976,7 @@ main(void)
 	test_duo(s, st);
 	test_misc(s, oauth, beta);
 	test_cut(s);
+	test_read_txn(s, conf);
 	test_uninitialised(conf);
 
 	for (i = 0; i < NWHO; i++)
