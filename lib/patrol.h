@@ -434,8 +434,10 @@ int patrol_right_known(const char *name);
 /* The rights patrol knows, as a static NULL-terminated array. */
 const char *const *patrol_right_names(void);
 
-/* Returns 1 if the rights list grants `right` (ORG_ADMIN grants every right),
- * else 0. */
+/* Returns 1 if the rights list grants `right`, else 0. ORG_ADMIN grants
+ * every right; a manage right grants the read right of the same range
+ * (all-tokens manage: all-tokens read; my-tokens manage: my-tokens read;
+ * MFA manage: MFA read). */
 int patrol_rights_have(char *const *rights, size_t n, const char *right);
 
 /* Returns 1 if a PAT with this scope may call an operation whose security

@@ -41,18 +41,34 @@ patrol_right_known(const char *name)
 	return 0;
 }
 
+/* A right that grants another: managing tokens includes reading them. */
+static const struct {
+	const char	*right;
+	const char	*implies;
+} implied[] = {
+	{ PATROL_RIGHT_PAT_ALL_MANAGE, PATROL_RIGHT_PAT_ALL_READ },
+	{ PATROL_RIGHT_PAT_MY_MANAGE, PATROL_RIGHT_PAT_MY_READ },
+	{ PATROL_RIGHT_MFA_MANAGE, PATROL_RIGHT_MFA_READ },
+};
+
 int
 patrol_rights_have(char *const *rights, size_t n, const char *right)
 {
-	size_t	 i;
+	size_t	 i, k;
 
 	if (rights == NULL || right == NULL)
 		return 0;
-	for (i = 0; i < n; i++)
-		if (rights[i] != NULL &&
-		    (strcmp(rights[i], PATROL_RIGHT_ORG_ADMIN) == 0 ||
-		    strcmp(rights[i], right) == 0))
+	for (i = 0; i < n; i++) {
+		if (rights[i] == NULL)
+			continue;
+		if (strcmp(rights[i], PATROL_RIGHT_ORG_ADMIN) == 0 ||
+		    strcmp(rights[i], right) == 0)
 			return 1;
+		for (k = 0; k < sizeof(implied) / sizeof(implied[0]); k++)
+			if (strcmp(rights[i], implied[k].right) == 0 &&
+			    strcmp(right, implied[k].implies) == 0)
+				return 1;
+	}
 	return 0;
 }
 

@@ -28,12 +28,18 @@ static char admin[] = PATROL_RIGHT_ORG_ADMIN;
 static char mfa_read[] = PATROL_RIGHT_MFA_READ;
 static char my_read[] = PATROL_RIGHT_PAT_MY_READ;
 static char prefix[] = "idn:mfa";
+static char all_manage[] = PATROL_RIGHT_PAT_ALL_MANAGE;
+static char my_manage[] = PATROL_RIGHT_PAT_MY_MANAGE;
+static char mfa_manage[] = PATROL_RIGHT_MFA_MANAGE;
 
 static char *const r_admin[] = { admin };
 static char *const r_reader[] = { my_read, mfa_read };
 static char *const r_prefix[] = { prefix };
 static char *const r_hole[] = { NULL, mfa_read };
 static char *const r_admin_late[] = { my_read, admin };
+static char *const r_all_manage[] = { all_manage };
+static char *const r_my_manage[] = { my_manage };
+static char *const r_mfa_manage[] = { mfa_manage };
 
 static const struct {
 	char *const	*rights;
@@ -57,6 +63,22 @@ static const struct {
 	{ r_hole, 2, PATROL_RIGHT_MFA_READ, 1, "NULL entries skipped" },
 	{ NULL, 0, PATROL_RIGHT_MFA_READ, 0, "no rights" },
 	{ r_admin, 1, NULL, 0, "NULL right" },
+	{ r_all_manage, 1, PATROL_RIGHT_PAT_ALL_READ, 1,
+	  "all-tokens manage grants all-tokens read" },
+	{ r_all_manage, 1, PATROL_RIGHT_PAT_MY_READ, 0,
+	  "all-tokens manage is not my-tokens read" },
+	{ r_all_manage, 1, PATROL_RIGHT_PAT_MY_MANAGE, 0,
+	  "all-tokens manage is not my-tokens manage" },
+	{ r_all_manage, 1, PATROL_RIGHT_PAT_MANAGED_READ, 0,
+	  "all-tokens manage does not show managed PATs" },
+	{ r_my_manage, 1, PATROL_RIGHT_PAT_MY_READ, 1,
+	  "my-tokens manage grants my-tokens read" },
+	{ r_my_manage, 1, PATROL_RIGHT_PAT_ALL_READ, 0,
+	  "my-tokens manage is not all-tokens read" },
+	{ r_mfa_manage, 1, PATROL_RIGHT_MFA_READ, 1,
+	  "MFA manage grants MFA read" },
+	{ r_reader, 2, PATROL_RIGHT_PAT_MY_MANAGE, 0,
+	  "read does not grant manage" },
 };
 
 static const char *const duo_get[] = {

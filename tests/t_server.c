@@ -1884,6 +1884,26 @@ test_uninitialised(struct patrol_conf *conf)
 	conf->db_path = saved;
 }
 
+/* A manage right includes the read right of its range (docs/api.md). */
+static void
+test_manage_reads(struct patrol_server *s)
+{
+	struct resp	 r;
+
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me",
+	    who[MYMAN].bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "my-tokens manage lists its own PATs");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens", who[MYMAN].bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 403, "but not everyone's");
+	resp_clear(&r);
+	request(s, "GET", "/beta/personal-access-tokens", who[ALLMAN].bearer,
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "all-tokens manage lists everyone's");
+	resp_clear(&r);
+}
+
 /*
  * A GET runs in one read transaction. Whatever its outcome, the
  * transaction must be over when it returns: a write served next on the
@@ -1967,6 +1987,7 @@ main(void)
 	test_token(s, st);
 	test_auth(s);
 	test_list(s);
+	test_manage_reads(s);
 	test_expiry(s, st);
 	test_paging(s, st);
 	test_paging_errors(s);
