@@ -191,6 +191,11 @@ void req_log(struct req *r, const char *fmt, ...)
 int req_begin(struct req *r, int status, const char *extra);
 /* Writes body bytes. 0 or -1 (and r->failed set). */
 int req_write(struct req *r, const char *s, size_t len);
+/* Whole JSON response from text already written into b (with the pbuf_json
+ * functions); a 500 envelope instead when b ran out of memory. b is
+ * borrowed. 0 or -1. */
+int req_json_text(struct req *r, int status, const struct pbuf *b,
+    const char *extra);
 /* Whole JSON response: headers and json_dumps(j). Steals j. 0 or -1. */
 int req_json(struct req *r, int status, json_t *j, const char *extra);
 /* The error envelope for an HTTP-level status with a specific message. */

@@ -138,14 +138,13 @@ h_oauth_token(struct req *r)
 	struct patrol_store	*st = r->store;
 	struct patrol_pat	 pat;
 	struct patrol_error	 err = { 0 };
-	struct pbuf		 scope = { 0 };
+	struct pbuf		 scope = { 0 }, body = { 0 };
 	enum patrol_err		 rc;
 	int			 basic, known, good, updated = 0;
 	const struct patrol_conf *conf = r->conf;
 	int64_t			 now = patrol_time_now(), interval;
 	long			 lifetime;
 	char			 when[PATROL_TIME_BUFSZ];
-	json_t			*o;
 
 	memset(&pat, 0, sizeof(pat));
 	if (collect_params(r, &params) == -1)
@@ -232,14 +231,19 @@ h_oauth_token(struct req *r)
 			req_log(r, "could not update lastUsed of %s: %s",
 			    pat.id, err.text);
 	}
-	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}",
-	    "access_token", jwt,
-	    "token_type", "bearer",
-	    "expires_in", (json_int_t)lifetime,
-	    "scope", scope.s != NULL ? scope.s : "",
-	    "identity_id", pat.owner_id,
-	    "client_id", pat.id);
-	req_json(r, 200, o, NULL);
+	/* Written directly: this is the endpoint's hot path. */
+	PBUF_LIT(&body, "{\"access_token\":");
+	pbuf_json_str(&body, jwt, strlen(jwt));
+	PBUF_LIT(&body, ",\"token_type\":\"bearer\",\"expires_in\":");
+	pbuf_json_int(&body, lifetime);
+	PBUF_LIT(&body, ",\"scope\":");
+	pbuf_json_str(&body, scope.s != NULL ? scope.s : "", scope.len);
+	PBUF_LIT(&body, ",\"identity_id\":");
+	pbuf_json_str(&body, pat.owner_id, strlen(pat.owner_id));
+	PBUF_LIT(&body, ",\"client_id\":");
+	pbuf_json_str(&body, pat.id, strlen(pat.id));
+	pbuf_addc(&body, '}');
+	req_json_text(r, 200, &body, NULL);
 out:
 	kv_free(&params);
 	if (bsec != NULL) {
@@ -249,6 +253,7 @@ out:
 	free(bid);
 	free(jwt);
 	pbuf_free(&scope);
+	pbuf_free(&body);
 	patrol_pat_clear(&pat);
 	return r->failed ? -1 : 0;
 }

@@ -100,6 +100,19 @@ req_json(struct req *r, int status, json_t *j, const char *extra)
 }
 
 int
+req_json_text(struct req *r, int status, const struct pbuf *b,
+    const char *extra)
+{
+	if (b->oom || b->s == NULL) {
+		req_log(r, "out of memory building a %d response", status);
+		return req_error(r, 500, NULL, "out of memory");
+	}
+	if (req_begin(r, status, extra) == -1)
+		return -1;
+	return req_write(r, b->s, b->len);
+}
+
+int
 req_error(struct req *r, int status, const char *extra, const char *fmt, ...)
 {
 	char	 text[PATROL_ERROR_TEXT_MAX + 128];
