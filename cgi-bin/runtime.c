@@ -1,10 +1,21 @@
 /*
  * runtime.c: arguments, configuration and the request loop shared by the
- * responders. FastCGI when fd 0 is a listening socket (spawned by lighttpd,
- * spawn-fcgi or systemd), plain CGI otherwise (FCGX_IsCGI()).
+ * responders. FastCGI when systemd hands over a listening socket (LISTEN_FDS,
+ * fd 3) or fd 0 is one (spawned by lighttpd, mod_fcgid or spawn-fcgi), plain
+ * CGI otherwise (FCGX_IsCGI()).
+ *
+ * Signals (FastCGI): SIGTERM, SIGINT and SIGHUP let the request in flight
+ * finish, then the process exits 0; one that arrives while it waits for a
+ * connection ends it at once (exit 0). Web servers stop their responders
+ * with SIGTERM; a terminal's Ctrl-C or hang-up reaches them too when they
+ * share its process group. SIGPIPE is ignored: a client that goes away only
+ * ends its own request.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +27,29 @@
 
 #include "patrol.h"
 #include "runtime.h"
+
+/* The first fd of sd_listen_fds(3). */
+#define LISTEN_FDS_START	3
+
+/* Bytes of unread request body a CGI program reads and discards before it
+ * exits, so that a web server still writing the body (Apache mod_cgid) is
+ * not cut off with a reset connection. */
+#define CGI_DRAIN_MAX		(16L * 1024 * 1024)
+
+/*
+ * Signal state, the program's own (never the library's): `idle` while the
+ * loop waits for a connection, `stopping` once a stop signal arrived.
+ */
+static volatile sig_atomic_t	 idle, stopping;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	if (idle)
+		_exit(0);
+	stopping = 1;
+}
 
 /* CGI mode: the environment, stdin and stdout. */
 static const char *
@@ -107,6 +141,19 @@ usage(const char *name, FILE *f)
 	    "%s.\n", name, patrol_conf_default_path());
 }
 
+/* Reads and drops what is left of a CGI request's body, at most
+ * CGI_DRAIN_MAX bytes. */
+static void
+cgi_drain(void)
+{
+	char	 buf[16384];
+	long	 left = CGI_DRAIN_MAX;
+	size_t	 n;
+
+	while (left > 0 && (n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		left -= (long)n;
+}
+
 static int
 serve_cgi(struct patrol_server *srv)
 {
@@ -117,19 +164,74 @@ serve_cgi(struct patrol_server *srv)
 	rc = patrol_server_handle(srv, &io);
 	if (fflush(stdout) == EOF)
 		rc = -1;
+	cgi_drain();
 	return rc == 0 ? 0 : 1;
 }
 
+/*
+ * The FastCGI listening socket: the one systemd passed (LISTEN_PID is this
+ * process, LISTEN_FDS is 1: fd 3), else fd 0 when it is a socket. Returns
+ * the fd, -1 for plain CGI, -2 after printing an error.
+ */
 static int
-serve_fcgi(struct patrol_server *srv)
+listen_socket(const char *name)
+{
+	const char	*pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char		*end;
+	long		 n;
+	struct stat	 sb;
+
+	if (pid == NULL || fds == NULL)
+		return FCGX_IsCGI() ? -1 : 0;
+	errno = 0;
+	n = strtol(pid, &end, 10);
+	if (errno != 0 || *end != '\0' || n != (long)getpid())
+		return FCGX_IsCGI() ? -1 : 0;
+	n = strtol(fds, &end, 10);
+	/* Not for the processes this one might start. */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (*end != '\0' || n != 1) {
+		fprintf(stderr, "%s: LISTEN_FDS=%s: expected exactly one "
+		    "listening socket from systemd\n", name, fds);
+		return -2;
+	}
+	if (fstat(LISTEN_FDS_START, &sb) == -1 || !S_ISSOCK(sb.st_mode)) {
+		fprintf(stderr, "%s: LISTEN_FDS=1 but fd %d is not a socket\n",
+		    name, LISTEN_FDS_START);
+		return -2;
+	}
+	return LISTEN_FDS_START;
+}
+
+static int
+serve_fcgi(struct patrol_server *srv, int sock)
 {
 	FCGX_Request		 req;
 	struct patrol_io	 io = { &req, fcgi_param, fcgi_read,
 	    fcgi_write, fcgi_log };
+	struct sigaction	 sa;
+	int			 ok;
 
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, 0, 0) != 0)
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1)
 		return 1;
-	while (FCGX_Accept_r(&req) >= 0) {
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&req, sock, 0) != 0)
+		return 1;
+	for (;;) {
+		idle = 1;
+		if (stopping)
+			break;
+		ok = FCGX_Accept_r(&req) >= 0;
+		idle = 0;
+		if (!ok)
+			break;
 		/*
 		 * -1: the response was cut short (the client went away, or
 		 * the listing failed after its first items were sent). Close
@@ -141,6 +243,8 @@ serve_fcgi(struct patrol_server *srv)
 			FCGX_Free(&req, 1);
 		else
 			FCGX_Finish_r(&req);
+		if (stopping)
+			break;
 	}
 	FCGX_Free(&req, 1);
 	return 0;
@@ -159,7 +263,7 @@ runtime_main(int argc, char *argv[], int routes, const char *name)
 	struct patrol_conf	*conf = NULL;
 	struct patrol_server	*srv = NULL;
 	struct patrol_error	 err = { 0 };
-	int			 c, rc = 1;
+	int			 c, sock, rc = 1;
 
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -196,7 +300,9 @@ runtime_main(int argc, char *argv[], int routes, const char *name)
 		fprintf(stderr, "%s: %s\n", name, err.text);
 		goto out;
 	}
-	rc = FCGX_IsCGI() ? serve_cgi(srv) : serve_fcgi(srv);
+	if ((sock = listen_socket(name)) == -2)
+		goto out;
+	rc = sock == -1 ? serve_cgi(srv) : serve_fcgi(srv, sock);
 out:
 	patrol_server_free(srv);
 	patrol_conf_free(conf);

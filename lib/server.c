@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -146,6 +147,30 @@ authenticate(struct req *r, const char *const *op_scopes)
 	return 0;
 }
 
+/*
+ * An absolute-form request target (RFC 9112, 3.2.2: "GET http://host:port/p"),
+ * which Apache passes on unchanged in REQUEST_URI, without its
+ * "scheme://authority": the path and query that follow it ("/" if none).
+ * Anything else is returned as it is.
+ */
+static const char *
+origin_form(const char *uri)
+{
+	const char	*p = uri, *auth;
+
+	if (!isalpha((unsigned char)*p))
+		return uri;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
+	    *p == '.')
+		p++;
+	if (strncmp(p, "://", 3) != 0)
+		return uri;
+	auth = p + 3;
+	p = auth + strcspn(auth, "/?#");
+	/* No path is the root; the query string comes from QUERY_STRING. */
+	return *p == '/' ? p : "/";
+}
+
 /* The path part of the request URI: REQUEST_URI up to '?', else
  * SCRIPT_NAME + PATH_INFO (plain CGI). New string or NULL on ENOMEM. */
 static char *
@@ -156,6 +181,7 @@ request_path(struct req *r)
 	struct pbuf	 b = { 0 };
 
 	if (uri != NULL) {
+		uri = origin_form(uri);
 		q = strchr(uri, '?');
 		return xstrndup(uri, q != NULL ? (size_t)(q - uri) : strlen(uri));
 	}

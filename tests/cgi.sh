@@ -118,6 +118,33 @@ env -i PATH="$PATH" PATROL_CONFIG="$CONF" REQUEST_METHOD=GET \
 	HTTP_AUTHORIZATION="Bearer $tok" "$BETA" < /dev/null > "$tmp/out" 2>/dev/null
 like "$(head -1 "$tmp/out")" "Status: 200" "empty CONTENT_* treated as absent"
 
+# A CGI program that answers before reading the body (401, 405, 413, 415)
+# still reads it (up to 16 MiB) before it exits: Apache's mod_cgid writes the
+# body after starting the program and resets the client's connection when
+# that write fails. The writer must see the whole body taken.
+# drain STATUS METHOD URI CTYPE BYTES [AUTH]: the writer's exit status is 0.
+drain() {
+	( head -c "$5" /dev/zero; echo $? > "$tmp/wrote" ) |
+	env -i PATH="$PATH" PATROL_CONFIG="$CONF" REQUEST_METHOD="$2" \
+		REQUEST_URI="$3" CONTENT_TYPE="$4" CONTENT_LENGTH="$5" \
+		HTTP_AUTHORIZATION="${6-}" "$BETA" > "$tmp/out" 2>/dev/null
+	like "$(head -1 "$tmp/out")" "Status: $1" "$1 to a $5-byte $2 body"
+	is "$(cat "$tmp/wrote")" 0 "$1: the CGI program read the whole body"
+}
+drain 401 PUT /beta/mfa/duo-web/config application/json 1048576
+drain 405 POST /beta/mfa/duo-web/config application/json 1048576 "Bearer $tok"
+drain 413 PUT /beta/mfa/duo-web/config application/json 1048576 "Bearer $tok"
+drain 415 PUT /beta/mfa/duo-web/config text/plain 200000 "Bearer $tok"
+drain 404 POST /nowhere application/json 300000
+# Bounded: past 16 MiB it stops reading and exits (the writer sees EPIPE).
+( head -c 33554432 /dev/zero 2>/dev/null; echo $? > "$tmp/wrote" ) |
+env -i PATH="$PATH" PATROL_CONFIG="$CONF" REQUEST_METHOD=PUT \
+	REQUEST_URI=/beta/mfa/duo-web/config CONTENT_TYPE=application/json \
+	CONTENT_LENGTH=33554432 "$BETA" > "$tmp/out" 2>/dev/null
+like "$(head -1 "$tmp/out")" "Status: 401" "32 MiB body: answered"
+isnt_zero=$(cat "$tmp/wrote")
+ok "$([ "$isnt_zero" != 0 ]; echo $?)" "32 MiB body: not read past the bound"
+
 # Process-level errors: usage and configuration.
 "$BETA" --help > "$tmp/out" 2>&1
 ok $? "--help exits 0"

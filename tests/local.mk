@@ -115,6 +115,7 @@ tests_t_stream_LDFLAGS = $(UNIT_LINKFLAGS)
 SCRIPT_TESTS = \
 	tests/exports.sh \
 	tests/cgi.sh \
+	tests/runtime.sh \
 	tests/cli.sh \
 	tests/e2e.sh \
 	tests/interop.sh

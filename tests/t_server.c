@@ -1812,6 +1812,34 @@ test_misc(struct patrol_server *s, struct patrol_server *oauth,
 	is_int(r.status, 404, "trailing slash: 404");
 	resp_clear(&r);
 
+	/* Absolute-form targets (Apache passes them on in REQUEST_URI). */
+	{
+		static const struct { const char *uri; int status; } abs[] = {
+			{ "http://127.0.0.1:8080/beta/mfa/duo-web/config", 200 },
+			{ "HTTPS://example.org/beta/mfa/duo-web/config", 200 },
+			{ "http://h/beta/personal-access-tokens?limit=1", 200 },
+			{ "svn+ssh.x-y://h/beta/mfa/duo-web/config", 200 },
+			{ "http://h", 404 },
+			{ "http://h?x=1", 404 },
+			{ "http:/beta/mfa/duo-web/config", 404 },
+			{ "1http://h/beta/mfa/duo-web/config", 404 },
+			{ "//h/beta/mfa/duo-web/config", 404 },
+		};
+		size_t	 k;
+
+		for (k = 0; k < sizeof(abs) / sizeof(abs[0]); k++) {
+			request(s, "GET", abs[k].uri, who[ADMIN].bearer, NULL,
+			    NULL, NULL, &r);
+			is_int(r.status, abs[k].status, "absolute form %s: %d",
+			    abs[k].uri, abs[k].status);
+			if (abs[k].status == 404)
+				ok(is_envelope(&r, "404 Not found"),
+				    "absolute form %s: 404 envelope",
+				    abs[k].uri);
+			resp_clear(&r);
+		}
+	}
+
 	memset(uri, 'a', sizeof(uri) - 1);
 	memcpy(uri, "/beta/personal-access-tokens?x=", 30);
 	uri[sizeof(uri) - 1] = '\0';

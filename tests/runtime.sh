@@ -1,0 +1,165 @@
+#!/bin/sh
+# tests/runtime.sh: the FastCGI process side of a responder, driven with
+# libfcgi's own client (cgi-fcgi) over a Unix socket: the listening socket
+# handed over by systemd socket activation (LISTEN_FDS, fd 3, through
+# systemd-socket-activate), signals (SIGTERM, SIGINT, SIGHUP: the request in
+# flight finishes, then exit 0), and a client that goes away mid-listing.
+. "$top_srcdir/tests/lib.sh"
+
+for _c in jq sqlite3 cgi-fcgi systemd-socket-activate; do
+	command -v "$_c" >/dev/null || skip_all "$_c is not installed"
+done
+CTL="$top_builddir/tools/patrolctl"
+OAUTH="$top_builddir/cgi-bin/patrol-oauth"
+BETA="$top_builddir/cgi-bin/patrol-beta"
+tmp=$(mktemp -d) || bail "mktemp"
+spid=
+trap '[ -n "$spid" ] && kill -KILL "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
+make_state "$tmp/s"
+CONF="$tmp/s/patrol.conf"
+SOCK="$tmp/beta.sock"
+
+admin=$("$CTL" --config "$CONF" identity add --name Admin --rights ORG_ADMIN) ||
+	bail "identity add"
+pat=$("$CTL" --config "$CONF" pat create --owner "$admin" --name rt --json) ||
+	bail "pat create"
+pid=$(jget "$pat" .id)
+psec=$(jget "$pat" .secret)
+printf 'grant_type=client_credentials&client_id=%s&client_secret=%s' \
+	"$pid" "$psec" > "$tmp/form"
+tok=$(env -i PATH="$PATH" PATROL_CONFIG="$CONF" REQUEST_METHOD=POST \
+	REQUEST_URI=/oauth/token \
+	CONTENT_TYPE=application/x-www-form-urlencoded \
+	CONTENT_LENGTH=$(wc -c < "$tmp/form") "$OAUTH" < "$tmp/form" |
+	sed '1,/^\r$/d' | jq -r .access_token) || bail "no token"
+
+# start: the beta responder behind systemd-socket-activate on $SOCK; it
+# execs the responder in place on the first connection, so $spid is the
+# responder's pid from then on.
+start() {
+	rm -f "$SOCK"
+	systemd-socket-activate -l "$SOCK" "$BETA" --config "$CONF" \
+		2> "$tmp/sa.err" &
+	spid=$!
+	_i=0
+	while [ ! -S "$SOCK" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	[ -S "$SOCK" ] || bail "systemd-socket-activate did not listen"
+}
+
+# fcgi METHOD URI [CTYPE [BODYFILE]]: one request; sets $status and $body.
+fcgi() {
+	_len=0
+	[ -n "${4-}" ] && _len=$(wc -c < "$4")
+	env -i PATH="$PATH" REQUEST_METHOD="$1" REQUEST_URI="$2" \
+		QUERY_STRING="$(printf '%s' "$2" | sed -n 's/^[^?]*?//p')" \
+		CONTENT_TYPE="${3-}" CONTENT_LENGTH="$_len" \
+		HTTP_AUTHORIZATION="Bearer $tok" \
+		cgi-fcgi -bind -connect "$SOCK" < "${4:-/dev/null}" > "$tmp/out"
+	status=$(sed -n '1s/^Status: \([0-9]*\) .*/\1/p' "$tmp/out")
+	body=$(sed '1,/^\r$/d' "$tmp/out")
+}
+
+# stopped PID SECONDS: waits for PID to exit; sets $rc to its exit status,
+# or to "running" if it is still there.
+stopped() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt $(($2 * 20)) ]; do
+		sleep 0.05; _i=$((_i + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		rc=running
+	else
+		wait "$1"; rc=$?
+	fi
+}
+
+# --- systemd socket activation -----------------------------------------
+
+start
+fcgi GET /beta/mfa/duo-web/config
+is "$status" 200 "socket activation: the responder answers on fd 3"
+fcgi GET "/beta/personal-access-tokens?owner-id=me"
+is "$(jget "$body" '.[0].id')" "$pid" "socket activation: a second request, same process"
+like "$(cat "/proc/$spid/cmdline" 2>/dev/null | tr '\0' ' ')" "patrol-beta" \
+	"the responder runs in systemd-socket-activate's place"
+
+# --- signals while idle ------------------------------------------------
+
+for sig in TERM INT HUP; do
+	[ "$sig" = TERM ] || { start; fcgi GET /beta/mfa/duo-web/config; }
+	kill -"$sig" "$spid"
+	stopped "$spid" 5
+	is "$rc" 0 "SIG$sig while waiting for a connection: exit 0 at once"
+	spid=
+done
+
+# --- SIGTERM with a request in flight ----------------------------------
+# The body arrives in two parts a second apart; SIGTERM lands in between.
+duo='{"mfaMethod":"duo-web","enabled":true,"host":"www.example.com","accessKey":"qw123Y3QlA5UqocYpdU3rEkzrK2D497y","identityAttribute":"email","configProperties":{"skey":"12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B","ikey":"Q123WE45R6TY7890ZXCV"}}'
+for sig in TERM INT HUP; do
+	start
+	fcgi GET /beta/mfa/duo-web/config	# exec the responder
+	( printf '%s' "$duo" | head -c 20; sleep 1; printf '%s' "$duo" | tail -c +21 ) |
+	env -i PATH="$PATH" REQUEST_METHOD=PUT REQUEST_URI=/beta/mfa/duo-web/config \
+		CONTENT_TYPE=application/json CONTENT_LENGTH=${#duo} \
+		HTTP_AUTHORIZATION="Bearer $tok" \
+		cgi-fcgi -bind -connect "$SOCK" > "$tmp/inflight" &
+	cpid=$!
+	sleep 0.4
+	kill -"$sig" "$spid"
+	wait "$cpid"
+	like "$(head -1 "$tmp/inflight")" "Status: 200" \
+		"SIG$sig mid-request: the request still gets its answer"
+	is "$(sed '1,/^\r$/d' "$tmp/inflight" | jq -r .accessKey)" 'q******y' \
+		"SIG$sig mid-request: the whole body was read and answered"
+	stopped "$spid" 5
+	is "$rc" 0 "SIG$sig mid-request: then exit 0"
+	spid=
+done
+is "$(sqlite3 "$tmp/s/patrol.db" 'SELECT count(*) FROM duo_config')" 1 \
+	"the PUTs were committed"
+
+# --- a client that goes away mid-listing -------------------------------
+# 6000 PATs make a listing of about 2 MB, far more than the socket buffers.
+sqlite3 "$tmp/s/patrol.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL
+	SELECT i + 1 FROM n WHERE i < 6000)
+	INSERT INTO pat (id, name, scope, owner_id, created, last_used, managed,
+	    secret_hash, expires, validity)
+	SELECT printf('%032x', i), 'bulk-' || i, NULL, '$admin', 1700000000000 + i,
+	    NULL, 0, printf('%064x', i), NULL, 43200 FROM n;" ||
+	bail "bulk insert"
+start
+fcgi GET /beta/mfa/duo-web/config
+rpid=$spid
+for i in 1 2 3; do
+	env -i PATH="$PATH" REQUEST_METHOD=GET \
+		REQUEST_URI="/beta/personal-access-tokens?owner-id=me" \
+		QUERY_STRING=owner-id=me HTTP_AUTHORIZATION="Bearer $tok" \
+		cgi-fcgi -bind -connect "$SOCK" 2>/dev/null | head -c 1000 > /dev/null
+done
+fcgi GET "/beta/personal-access-tokens?owner-id=me&count=true&limit=1"
+is "$status" 200 "after three clients left mid-listing, the responder answers"
+ok "$(kill -0 "$rpid" 2>/dev/null; echo $?)" "the same responder process"
+fcgi GET "/beta/personal-access-tokens?owner-id=me"
+is "$(jget "$body" length)" 6001 "a whole listing still streams"
+kill -TERM "$spid"
+stopped "$spid" 5
+is "$rc" 0 "SIGTERM: exit 0"
+spid=
+
+# --- systemd passing something else ------------------------------------
+sh -c 'LISTEN_PID=$$ LISTEN_FDS=2 exec "$0" --config "$1"' "$BETA" "$CONF" \
+	< /dev/null > /dev/null 2> "$tmp/err"
+is $? 1 "LISTEN_FDS=2 for this process: exit 1"
+like "$(cat "$tmp/err")" "expected exactly one listening socket" \
+	"LISTEN_FDS=2: one clear line"
+sh -c 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" --config "$1" 3< /dev/null' \
+	"$BETA" "$CONF" < /dev/null > /dev/null 2> "$tmp/err"
+is $? 1 "LISTEN_FDS=1 with fd 3 not a socket: exit 1"
+like "$(cat "$tmp/err")" "fd 3 is not a socket" "fd 3 not a socket: one clear line"
+# LISTEN_PID of another process: not ours, plain CGI as before.
+sh -c 'LISTEN_PID=1 LISTEN_FDS=1 exec "$0" --config "$1"' "$BETA" "$CONF" \
+	< /dev/null > "$tmp/out" 2> /dev/null
+like "$(head -1 "$tmp/out")" "Status: 404" "LISTEN_PID of another process: ignored (CGI)"
+
+done_testing
