@@ -38,4 +38,4 @@ RUN_PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
 	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libjwt-dev
 	lighttpd sqlite3 curl jq)
 TEST_PACKAGES=("${RUN_PACKAGES[@]}" nodejs npm valgrind locales openssl
-	libfcgi-bin systemd)	# cgi-fcgi, systemd-socket-activate (tests/runtime.sh)
+	libfcgi-bin systemd mandoc)	# cgi-fcgi, systemd-socket-activate (tests/runtime.sh), tests/man.sh

@@ -116,6 +116,7 @@ SCRIPT_TESTS = \
 	tests/exports.sh \
 	tests/cgi.sh \
 	tests/runtime.sh \
+	tests/man.sh \
 	tests/cli.sh \
 	tests/e2e.sh \
 	tests/interop.sh
@@ -156,3 +157,7 @@ print-sanitizer-tests:
 
 .PHONY: check-valgrind check-sanitizers print-tests print-unit-tests \
 	print-sanitizer-tests
+
+# tests/interop.sh installs the SDK under the build tree (npm), once.
+distclean-local:
+	rm -rf tests/interop-node
