@@ -117,6 +117,7 @@ SCRIPT_TESTS = \
 	tests/cgi.sh \
 	tests/runtime.sh \
 	tests/man.sh \
+	tests/install.sh \
 	tests/cli.sh \
 	tests/e2e.sh \
 	tests/interop.sh
