@@ -250,6 +250,21 @@ serve_fcgi(struct patrol_server *srv, int sock)
 	return 0;
 }
 
+/* One line on stderr (the web server's error log) for each state file that
+ * others may read or write. */
+static void
+warn_state(const struct patrol_conf *conf, const char *name)
+{
+	char	*w, *line, *save = NULL;
+
+	if (patrol_state_check(conf, &w) != PATROL_OK || w == NULL)
+		return;
+	for (line = strtok_r(w, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "%s: warning: %s\n", name, line);
+	free(w);
+}
+
 int
 runtime_main(int argc, char *argv[], int routes, const char *name)
 {
@@ -295,6 +310,7 @@ runtime_main(int argc, char *argv[], int routes, const char *name)
 		fprintf(stderr, "%s: %s\n", name, err.text);
 		goto out;
 	}
+	warn_state(conf, name);
 	if (patrol_server_new(conf, (enum patrol_routes)routes, &srv,
 	    &err) != PATROL_OK) {
 		fprintf(stderr, "%s: %s\n", name, err.text);

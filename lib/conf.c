@@ -75,12 +75,13 @@ static const struct key keys[] = {
 	  182, 1, 36500, NULL },
 	{ "pat", "max_per_owner", K_LONG, OFF(pat_max_per_owner), NULL, 10,
 	  0, 1000000, NULL },
+	{ "files", "group", K_STRING, OFF(files_group), NULL, 0, 0, 0, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
 static const char *const groups[] = {
-	"database", "token", "limits", "pat", NULL
+	"database", "token", "limits", "pat", "files", NULL
 };
 
 /* What one load works on; all pointers borrowed. */
@@ -108,6 +109,7 @@ patrol_conf_free(struct patrol_conf *conf)
 	free(conf->db_conninfo);
 	free(conf->key_file);
 	free(conf->issuer);
+	free(conf->files_group);
 	free(conf);
 }
 

@@ -354,6 +354,9 @@ struct patrol_conf {
 					 * 0: never expires ("never") */
 	long pat_max_per_owner;		/* PATs an identity may hold,
 					 * default 10; 0: no limit */
+	char *files_group;		/* group given access to the state
+					 * files (the web server's), or NULL:
+					 * owner only */
 };
 
 /* Default configuration path: $(sysconfdir)/patrol/patrol.conf. Static. */
@@ -367,6 +370,30 @@ enum patrol_err patrol_conf_load(const char *path, struct patrol_conf **out,
     struct patrol_error *err);
 
 void patrol_conf_free(struct patrol_conf *conf);
+
+/* ------------------------------------------------------------------ */
+/* State files (state.c)                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The modes patrol gives its state files: the database (with its -wal and
+ * -shm) and the signing key are the owner's alone (0600), unless
+ * conf->files_group names a group: then the database is 0660 (the
+ * responders write it) and the key 0640, both of that group.
+ */
+
+/* Gives each state file that exists its mode and group, as above (what
+ * `patrolctl init` does). PATROL_ERR_INVALID for an unknown group,
+ * PATROL_ERR_IO "path: strerror" when a chmod/chown fails. */
+enum patrol_err patrol_state_secure(const struct patrol_conf *conf,
+    struct patrol_error *err);
+
+/* Checks the state files that exist: *warnings is NULL when none is open to
+ * others, else a new string (free()) with one line per file that others may
+ * read or write ("path: readable by others (mode 0644); ..."), lines
+ * separated by '\n', no final newline. PATROL_ERR_NOMEM only. */
+enum patrol_err patrol_state_check(const struct patrol_conf *conf,
+    char **warnings);
 
 /* ------------------------------------------------------------------ */
 /* Signing keys and tokens (key.c, token.c)                            */

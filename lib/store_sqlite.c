@@ -11,11 +11,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -361,7 +363,7 @@ sqlite_open(const struct patrol_conf *conf, int create,
 {
 	struct sqlite_store	*s;
 	size_t			 i;
-	int			 flags, v;
+	int			 fd, flags, v;
 	enum patrol_err		 rc;
 
 	*out = NULL;
@@ -377,8 +379,22 @@ sqlite_open(const struct patrol_conf *conf, int create,
 		goto fail;
 	}
 	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	if (create)
+	if (create) {
 		flags |= SQLITE_OPEN_CREATE;
+		/*
+		 * Born private: SQLite would create the file 0644 (less the
+		 * umask), and gives its -wal and -shm the database's mode.
+		 * patrol_state_secure() opens it to files.group if asked.
+		 */
+		if ((fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0600)) != -1)
+			close(fd);
+		else if (errno != EEXIST) {
+			rc = patrol_error_set(err, PATROL_ERR_IO, PATROL_NOPOS,
+			    "%s: %s", s->path, strerror(errno));
+			goto fail;
+		}
+	}
 	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
 		if (s->db == NULL)
 			rc = nomem(err);

@@ -145,6 +145,22 @@ like "$(head -1 "$tmp/out")" "Status: 401" "32 MiB body: answered"
 isnt_zero=$(cat "$tmp/wrote")
 ok "$([ "$isnt_zero" != 0 ]; echo $?)" "32 MiB body: not read past the bound"
 
+# State files open to others: one warning line each on stderr (the web
+# server's error log), and the request is still served.
+is "$(stat -c %a "$tmp/s/patrol.db")" 600 "patrolctl init made the database 0600"
+is "$(stat -c %a "$tmp/s/signing.key")" 600 "and the key 0600"
+chmod 644 "$tmp/s/patrol.db"
+chmod 604 "$tmp/s/signing.key"
+cgi "$BETA" GET /beta/mfa/duo-web/config "" "" "Bearer $tok"
+is "$status" 200 "served with state files open to others"
+like "$(cat "$tmp/err")" "patrol-beta: warning: $tmp/s/patrol.db: readable by others (mode 0644)" \
+	"warns that the database is readable by others"
+like "$(cat "$tmp/err")" "signing.key: readable by others (mode 0604)" \
+	"warns that the key is readable by others"
+chmod 600 "$tmp/s/patrol.db" "$tmp/s/signing.key"
+cgi "$BETA" GET /beta/mfa/duo-web/config "" "" "Bearer $tok"
+unlike "$(cat "$tmp/err")" "warning" "no warning once private"
+
 # Process-level errors: usage and configuration.
 "$BETA" --help > "$tmp/out" 2>&1
 ok $? "--help exits 0"

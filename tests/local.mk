@@ -35,7 +35,8 @@ UNIT_TESTS = \
 	tests/t_server \
 	tests/t_stream \
 	tests/t_jsonw \
-	tests/t_rows
+	tests/t_rows \
+	tests/t_state
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -44,6 +45,9 @@ tests_t_buf_SOURCES = tests/t_buf.c tests/tap.h
 tests_t_buf_CPPFLAGS = $(AM_CPPFLAGS)
 tests_t_buf_LDADD = $(UNIT_LDADD)
 tests_t_buf_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_state_SOURCES = tests/t_state.c tests/tap.h
+tests_t_state_LDADD = $(UNIT_LDADD)
+tests_t_state_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_time_SOURCES = tests/t_time.c tests/tap.h
 tests_t_time_LDADD = $(UNIT_LDADD)
 tests_t_time_LDFLAGS = $(UNIT_LINKFLAGS)
