@@ -154,18 +154,29 @@ cgi_drain(void)
 		left -= (long)n;
 }
 
+/* Serves one request with the server or, when the responder could not
+ * start (srv NULL), with a 500 envelope that logs `reason`. 0 or -1. */
 static int
-serve_cgi(struct patrol_server *srv)
+serve_one(struct patrol_server *srv, const char *reason,
+    const struct patrol_io *io)
+{
+	if (srv == NULL)
+		return patrol_server_refuse(io, reason);
+	return patrol_server_handle(srv, io);
+}
+
+static int
+serve_cgi(struct patrol_server *srv, const char *reason)
 {
 	struct patrol_io	 io = { NULL, cgi_param, cgi_read, cgi_write,
 	    cgi_log };
 	int			 rc;
 
-	rc = patrol_server_handle(srv, &io);
+	rc = serve_one(srv, reason, &io);
 	if (fflush(stdout) == EOF)
 		rc = -1;
 	cgi_drain();
-	return rc == 0 ? 0 : 1;
+	return rc == 0 && srv != NULL ? 0 : 1;
 }
 
 /*
@@ -205,8 +216,14 @@ listen_socket(const char *name)
 	return LISTEN_FDS_START;
 }
 
+/*
+ * The FastCGI request loop. A responder that could not start (srv NULL)
+ * answers one request with a 500 envelope, so that `reason` reaches the web
+ * server's error log through the FastCGI error stream (a web server that
+ * spawns responders may send their stderr nowhere), then returns 1.
+ */
 static int
-serve_fcgi(struct patrol_server *srv, int sock)
+serve_fcgi(struct patrol_server *srv, const char *reason, int sock)
 {
 	FCGX_Request		 req;
 	struct patrol_io	 io = { &req, fcgi_param, fcgi_read,
@@ -239,15 +256,15 @@ serve_fcgi(struct patrol_server *srv, int sock)
 		 * web server aborts the client's response instead of passing
 		 * a truncated body off as a whole one.
 		 */
-		if (patrol_server_handle(srv, &io) == -1)
+		if (serve_one(srv, reason, &io) == -1)
 			FCGX_Free(&req, 1);
 		else
 			FCGX_Finish_r(&req);
-		if (stopping)
+		if (stopping || srv == NULL)
 			break;
 	}
 	FCGX_Free(&req, 1);
-	return 0;
+	return srv != NULL ? 0 : 1;
 }
 
 /* One line on stderr (the web server's error log) for each state file that
@@ -306,19 +323,23 @@ runtime_main(int argc, char *argv[], int routes, const char *name)
 	if (path == NULL)
 		path = patrol_conf_default_path();
 	signal(SIGPIPE, SIG_IGN);
-	if (patrol_conf_load(path, &conf, &err) != PATROL_OK) {
-		fprintf(stderr, "%s: %s\n", name, err.text);
-		goto out;
-	}
-	warn_state(conf, name);
-	if (patrol_server_new(conf, (enum patrol_routes)routes, &srv,
-	    &err) != PATROL_OK) {
-		fprintf(stderr, "%s: %s\n", name, err.text);
-		goto out;
-	}
 	if ((sock = listen_socket(name)) == -2)
 		goto out;
-	rc = sock == -1 ? serve_cgi(srv) : serve_fcgi(srv, sock);
+	/*
+	 * A configuration, key or database that cannot be loaded: one line
+	 * on stderr now, and one in the web server's error log with the 500
+	 * that the next request gets (serve_cgi, serve_fcgi); exit 1.
+	 */
+	if (patrol_conf_load(path, &conf, &err) != PATROL_OK)
+		fprintf(stderr, "%s: %s\n", name, err.text);
+	else {
+		warn_state(conf, name);
+		if (patrol_server_new(conf, (enum patrol_routes)routes, &srv,
+		    &err) != PATROL_OK)
+			fprintf(stderr, "%s: %s\n", name, err.text);
+	}
+	rc = sock == -1 ? serve_cgi(srv, err.text) :
+	    serve_fcgi(srv, err.text, sock);
 out:
 	patrol_server_free(srv);
 	patrol_conf_free(conf);

@@ -834,6 +834,12 @@ void patrol_server_free(struct patrol_server *srv);
  * response was written, -1 when the output failed midway. */
 int patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io);
 
+/* Answers one request with a 500 error envelope, for a responder that could
+ * not start (no configuration, key or server): `reason` (borrowed, never
+ * shown to the client) goes to io->log with the envelope's tracking id.
+ * Returns 0, or -1 when the output failed. */
+int patrol_server_refuse(const struct patrol_io *io, const char *reason);
+
 #ifdef __cplusplus
 }
 #endif

@@ -273,3 +273,29 @@ out:
 	patrol_pat_clear(&r.callerpat);
 	return r.failed ? -1 : 0;
 }
+
+int
+patrol_server_refuse(const struct patrol_io *io, const char *reason)
+{
+	struct req	 r;
+	struct idgen	 ids;
+	int		 rc;
+
+	memset(&r, 0, sizeof(r));
+	r.io = io;
+	if (idgen_init(&ids) == PATROL_OK)
+		idgen_next(&ids, r.tracking);
+	else
+		memset(r.tracking, '0', PATROL_ID_LEN);
+	if ((r.method = req_param(&r, "REQUEST_METHOD")) == NULL)
+		r.method = "GET";
+	r.path = request_path(&r);
+	req_log(&r, "500 the responder cannot serve: %s", reason);
+	rc = req_json(&r, 500, envelope_new(500, r.tracking, "the service "
+	    "cannot serve requests: its configuration, signing key or "
+	    "database could not be loaded (the server's error log says why)"),
+	    NULL);
+	free(r.path);
+	return rc == 0 && !r.failed ? 0 : -1;
+}
+

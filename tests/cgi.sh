@@ -167,10 +167,19 @@ ok $? "--help exits 0"
 like "$(cat "$tmp/out")" "usage:" "--help prints usage"
 "$BETA" --bogus > /dev/null 2>&1
 is $? 2 "unknown option exits 2"
-PATROL_CONFIG= "$BETA" --config "$tmp/missing.conf" < /dev/null > /dev/null 2> "$tmp/err"
+PATROL_CONFIG= "$BETA" --config "$tmp/missing.conf" < /dev/null > "$tmp/out" 2> "$tmp/err"
 is $? 1 "missing config exits 1"
 like "$(cat "$tmp/err")" "$tmp/missing.conf: No such file or directory" \
 	"missing config: path: strerror"
+# ... and the request still gets the API's 500 envelope, whose tracking id
+# the error log line (CGI: stderr) carries with the cause.
+is "$(sed -n '1s/^Status: \([0-9]*\) .*/\1/p' "$tmp/out")" 500 "missing config: a 500"
+body=$(sed '1,/^\r$/d' "$tmp/out")
+is "$(jget "$body" .detailCode)" "500.0 Internal Fault" "missing config: 500 envelope"
+unlike "$body" "missing.conf" "the envelope does not show the cause"
+tid=$(jget "$body" .trackingId)
+like "$(cat "$tmp/err")" "patrol[$tid]: GET /: 500 the responder cannot serve: $tmp/missing.conf: No such file or directory" \
+	"the log line has the tracking id and the cause"
 printf 'token = { lifetime = "x"; };\n' > "$tmp/bad.conf"
 "$BETA" --config "$tmp/bad.conf" < /dev/null > /dev/null 2> "$tmp/err"
 is $? 1 "bad config exits 1"

@@ -147,6 +147,51 @@ stopped "$spid" 5
 is "$rc" 0 "SIGTERM: exit 0"
 spid=
 
+# --- a responder that cannot start --------------------------------------
+# It answers the first request with a 500 envelope and logs the cause on the
+# FastCGI error stream (the web server's error log), then exits 1.
+printf 'token = { lifetime = "x"; };\n' > "$tmp/bad.conf"
+rm -f "$SOCK"
+systemd-socket-activate -l "$SOCK" "$BETA" --config "$tmp/bad.conf" \
+	2> "$tmp/sa.err" &
+spid=$!
+_i=0
+while [ ! -S "$SOCK" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+env -i PATH="$PATH" REQUEST_METHOD=GET REQUEST_URI=/beta/mfa/duo-web/config \
+	cgi-fcgi -bind -connect "$SOCK" > "$tmp/out" 2> "$tmp/fcgi.err"
+like "$(head -1 "$tmp/out")" "Status: 500" "bad config: the request gets a 500"
+body=$(sed '1,/^\r$/d' "$tmp/out")
+tid=$(jget "$body" .trackingId)
+is "$(jget "$body" .detailCode)" "500.0 Internal Fault" "bad config: 500 envelope"
+like "$(cat "$tmp/fcgi.err")" "patrol[$tid]: GET /beta/mfa/duo-web/config: 500 the responder cannot serve: $tmp/bad.conf:1: token.lifetime must be an integer" \
+	"bad config: the FastCGI error stream has the cause and the tracking id"
+like "$(cat "$tmp/sa.err")" "patrol-beta: $tmp/bad.conf:1: token.lifetime must be an integer" \
+	"bad config: and stderr at start"
+stopped "$spid" 5
+is "$rc" 1 "bad config: then exit 1"
+spid=
+
+# The same behind lighttpd, which sends a spawned responder's stderr nowhere
+# once it runs as a daemon: the cause reaches lighttpd's error log.
+. "$top_srcdir/tests/lighttpd.sh"
+if lighttpd_bin > /dev/null; then
+	mkdir -p "$tmp/lt"
+	PATROL_CONFIG=$tmp/bad.conf
+	lighttpd_start "$tmp/lt" || bail "lighttpd did not start"
+	out=$(curl -s -w '\n%{http_code}' "$BASE/beta/mfa/duo-web/config")
+	is "$(printf '%s' "$out" | tail -1)" 500 "lighttpd, bad config: a 500"
+	body=$(printf '%s' "$out" | sed '$d')
+	tid=$(jget "$body" .trackingId)
+	is "$(jget "$body" .detailCode)" "500.0 Internal Fault" \
+		"lighttpd, bad config: the API's envelope"
+	sleep 0.2
+	like "$(cat "$tmp/lt/lighttpd-error.log")" "patrol[$tid]: GET /beta/mfa/duo-web/config: 500 the responder cannot serve: $tmp/bad.conf:1: token.lifetime must be an integer" \
+		"lighttpd, bad config: the error log has the cause"
+	lighttpd_stop
+else
+	skip_all "lighttpd is not installed"
+fi
+
 # --- systemd passing something else ------------------------------------
 sh -c 'LISTEN_PID=$$ LISTEN_FDS=2 exec "$0" --config "$1"' "$BETA" "$CONF" \
 	< /dev/null > /dev/null 2> "$tmp/err"
