@@ -10,8 +10,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")"
 ROOT=$PWD
-BUILD=$ROOT/build
-STATE=$ROOT/state
+BUILD=${PATROL_BUILD:-$ROOT/build}	# PATROL_BUILD, PATROL_STATE: for tests
+STATE=${PATROL_STATE:-$ROOT/state}
 PORT=${PATROL_PORT:-8080}
 
 say() { printf '==> %s\n' "$*"; }
@@ -27,7 +27,16 @@ find_lighttpd() {
 }
 
 . "$ROOT/scripts/deps.sh"
+had_lighttpd=0
+dpkg-query -W -f='${Status}\n' lighttpd 2>/dev/null | grep -q 'ok installed' &&
+	had_lighttpd=1
 install_missing "${RUN_PACKAGES[@]}" || die "cannot install the dependencies"
+# Debian starts the lighttpd service of a package it just installed: say so,
+# since it now serves port 80 (ours runs apart, on its own port).
+if [ "$had_lighttpd" = 0 ] && pgrep -x lighttpd >/dev/null 2>&1; then
+	say "installing lighttpd also started the system's lighttpd (port 80);"
+	say "patrol does not use it. To stop it: sudo systemctl disable --now lighttpd"
+fi
 
 # Build out of tree. The generated Makefiles rerun autoconf/automake/configure
 # by themselves when their inputs change.
@@ -38,10 +47,12 @@ fi
 mkdir -p "$BUILD"
 if [ ! -f "$BUILD/Makefile" ]; then
 	say "configuring in $BUILD"
-	(cd "$BUILD" && ../configure -q)
+	(cd "$BUILD" && "$ROOT/configure" -q)
 fi
-say "building"
-make -C "$BUILD" -s -j"$(nproc 2>/dev/null || echo 2)"
+if [ "${PATROL_SKIP_BUILD:-}" != 1 ]; then
+	say "building"
+	make -C "$BUILD" -s -j"$(nproc 2>/dev/null || echo 2)"
+fi
 
 CTL=("$BUILD/tools/patrolctl" --config "$STATE/patrol.conf")
 
@@ -112,5 +123,30 @@ export PATROL_PORT=$PORT PATROL_STATE=$STATE PATROL_LIBEXEC=$BUILD/cgi-bin \
     PATROL_CONFIG=$STATE/patrol.conf
 "$LIGHTTPD" -tt -f "$ROOT/etc/lighttpd.conf" ||
 	die "etc/lighttpd.conf does not load"
-say "serving on $BASE (logs in state/lighttpd-*.log); Ctrl-C stops"
-exec "$LIGHTTPD" -D -f "$ROOT/etc/lighttpd.conf"
+say "serving on $BASE (logs in $STATE/lighttpd-*.log); Ctrl-C stops"
+# lighttpd runs in a session of its own, so a Ctrl-C or hang-up of this
+# terminal reaches only this script, which then stops lighttpd (SIGTERM: it
+# stops its responders) and waits for it, then ends any responder left in
+# lighttpd's session. Left to the terminal, the signal would kill the
+# responders while lighttpd is still respawning them.
+setsid "$LIGHTTPD" -D -f "$ROOT/etc/lighttpd.conf" < /dev/null &
+lpid=$!
+stop() {
+	trap '' INT TERM HUP
+	set +e
+	kill -TERM "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+	pkill -TERM -s "$lpid" 2>/dev/null
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		pgrep -s "$lpid" >/dev/null 2>&1 || break
+		sleep 0.2
+	done
+	pkill -KILL -s "$lpid" 2>/dev/null
+	say "stopped"
+	exit 0
+}
+trap stop INT TERM HUP
+rc=0
+wait "$lpid" || rc=$?
+pkill -TERM -s "$lpid" 2>/dev/null || true
+exit "$rc"

@@ -36,6 +36,6 @@ install_missing() {
 # The packages patrol needs to build and run (run.sh), and to test (test.sh).
 RUN_PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
 	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libjwt-dev
-	lighttpd sqlite3 curl jq)
+	lighttpd sqlite3 curl jq procps)
 TEST_PACKAGES=("${RUN_PACKAGES[@]}" nodejs npm valgrind locales openssl
-	libfcgi-bin systemd mandoc)	# cgi-fcgi, systemd-socket-activate (tests/runtime.sh), tests/man.sh
+	libfcgi-bin systemd mandoc python3)	# tests/runtime.sh, man.sh, runsh.sh

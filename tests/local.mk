@@ -122,13 +122,14 @@ SCRIPT_TESTS = \
 	tests/runtime.sh \
 	tests/man.sh \
 	tests/install.sh \
+	tests/runsh.sh \
 	tests/cli.sh \
 	tests/e2e.sh \
 	tests/interop.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
-	tests/jsonpatch
+	tests/jsonpatch tests/ptyrun.py
 
 # ---------------------------------------------------------------------------
 # Appended for test.sh (quick start / CI): extra check targets and test lists.
