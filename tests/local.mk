@@ -36,7 +36,8 @@ UNIT_TESTS = \
 	tests/t_stream \
 	tests/t_jsonw \
 	tests/t_rows \
-	tests/t_state
+	tests/t_state \
+	$(FUZZ_REPLAY)
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -167,3 +168,5 @@ print-sanitizer-tests:
 # tests/interop.sh installs the SDK under the build tree (npm), once.
 distclean-local:
 	rm -rf tests/interop-node
+
+include tests/fuzz/local.mk
