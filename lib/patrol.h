@@ -540,6 +540,11 @@ enum patrol_err patrol_store_identity_add(struct patrol_store *st,
 enum patrol_err patrol_store_identity_get(struct patrol_store *st,
     const char *id, struct patrol_identity *out, struct patrol_error *err);
 
+/* Deletes an identity that owns no PAT. NOTFOUND if absent, EXISTS if it
+ * still owns PATs (delete them first). */
+enum patrol_err patrol_store_identity_delete(struct patrol_store *st,
+    const char *id, struct patrol_error *err);
+
 /* Adds a PAT; all fields but owner_name must be set (validity in
  * PATROL_VALIDITY_MIN..MAX, expires -1 or not negative). NOTFOUND if the
  * owner does not exist, EXISTS if the owner already has a PAT of that name

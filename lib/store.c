@@ -246,6 +246,17 @@ patrol_store_identity_get(struct patrol_store *st, const char *id,
 	return st->ops->identity_get(st, id, out, err);
 }
 
+enum patrol_err
+patrol_store_identity_delete(struct patrol_store *st, const char *id,
+    struct patrol_error *err)
+{
+	enum patrol_err	 rc;
+
+	if ((rc = check_lookup_id(id, "identity", err)) != PATROL_OK)
+		return rc;
+	return st->ops->identity_delete(st, id, err);
+}
+
 /* Checks what pat_add and pat_update store. */
 static enum patrol_err
 check_pat(const struct patrol_pat *pat, struct patrol_error *err)

@@ -37,6 +37,8 @@ struct store_ops {
 	enum patrol_err	(*identity_get)(struct patrol_store *st,
 			    const char *id, struct patrol_identity *out,
 			    struct patrol_error *err);
+	enum patrol_err	(*identity_delete)(struct patrol_store *st,
+			    const char *id, struct patrol_error *err);
 	enum patrol_err	(*pat_add)(struct patrol_store *st,
 			    const struct patrol_pat *pat, long max_per_owner,
 			    struct patrol_error *err);

@@ -83,6 +83,7 @@ static const char *const migrations[PATROL_SCHEMA_VERSION] = {
 enum stmt {
 	ST_IDENTITY_ADD,
 	ST_IDENTITY_GET,
+	ST_IDENTITY_DELETE,
 	ST_PAT_ADD,
 	ST_PAT_GET,
 	ST_PAT_TOUCH,
@@ -102,6 +103,8 @@ static const char *const stmt_sql[ST__MAX] = {
 	    "INSERT INTO identity (id, name, rights) VALUES (?1, ?2, ?3)",
 	[ST_IDENTITY_GET] =
 	    "SELECT id, name, rights FROM identity WHERE id = ?1",
+	[ST_IDENTITY_DELETE] =
+	    "DELETE FROM identity WHERE id = ?1",
 	[ST_PAT_ADD] =
 	    "INSERT INTO pat (id, name, scope, owner_id, created, last_used,"
 	    " managed, secret_hash, expires, validity)"
@@ -823,6 +826,29 @@ sqlite_pat_delete(struct patrol_store *st, const char *id,
 }
 
 static enum patrol_err
+sqlite_identity_delete(struct patrol_store *st, const char *id,
+    struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_IDENTITY_DELETE];
+	enum patrol_err		 rc = PATROL_OK;
+	int			 src;
+
+	if (bind_str(q, 1, id) != SQLITE_OK)
+		rc = db_error(s, "deleting an identity", err);
+	else if (((src = sqlite3_step(q)) & 0xff) == SQLITE_CONSTRAINT)
+		rc = patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
+		    "identity %s still owns personal access tokens", id);
+	else if (src != SQLITE_DONE)
+		rc = db_error(s, "deleting an identity", err);
+	else if (sqlite3_changes(s->db) == 0)
+		rc = patrol_error_set(err, PATROL_ERR_NOTFOUND, PATROL_NOPOS,
+		    "identity %s not found", id);
+	done(q);
+	return rc;
+}
+
+static enum patrol_err
 sqlite_begin(struct patrol_store *st, struct patrol_error *err)
 {
 	struct sqlite_store	*s = cast(st);
@@ -1446,6 +1472,7 @@ const struct store_ops store_sqlite_ops = {
 	.open = sqlite_open,
 	.close = sqlite_close,
 	.identity_add = sqlite_identity_add,
+	.identity_delete = sqlite_identity_delete,
 	.identity_get = sqlite_identity_get,
 	.pat_add = sqlite_pat_add,
 	.pat_update = sqlite_pat_update,

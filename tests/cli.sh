@@ -77,7 +77,7 @@ like "$err" "option '--config' needs an argument" "--config: message"
 
 run pat
 is "$rc" 2 "group without a command: exit 2"
-like "$err" "patrolctl: pat: missing command (one of: create, list, show)" \
+like "$err" "patrolctl: pat: missing command (one of: create, list, show, rename, scope, expire, validity, delete, revoke, export, import)" \
 	"group without a command: names the commands"
 
 run mfa frob
@@ -145,8 +145,8 @@ is "$rc" 2 "mfa duo set with an argument: exit 2"
 
 run --config "$tmp/none.conf" pat list
 is "$rc" 1 "missing configuration file: exit 1"
-is "$err" "patrolctl: $tmp/none.conf: No such file or directory" \
-	"missing configuration file: path: strerror"
+is "$err" "patrolctl: $tmp/none.conf: No such file or directory (use --config FILE or set PATROL_CONFIG)" \
+	"missing configuration file: path: strerror, and how to name another"
 
 PATROL_CONFIG="$tmp/env.conf" "$CTL" pat list 2> "$tmp/err"
 is "$?" 1 "PATROL_CONFIG is read"
@@ -276,19 +276,19 @@ like "$err" "'ORG_ADMIN' given more than once" "right twice: message"
 
 ctl identity add --name "" --rights ""
 is "$rc" 1 "empty name: exit 1"
-like "$err" "--name: must not be empty" "empty name: message"
+like "$err" "identity add: --name must not be empty" "empty name: message"
 n128=$(printf '%0128d' 0)
 ctl identity add --name "${n128}x" --rights ""
 is "$rc" 1 "129-byte name: exit 1"
-like "$err" "--name: longer than 128 bytes" "129-byte name: message"
+like "$err" "--name must be at most 128 bytes, not 129" "129-byte name: message"
 ctl identity add --name "$n128" --rights ""
 is "$rc" 0 "128-byte name: accepted"
 ctl identity add --name "$(printf 'a\377b')" --rights ""
 is "$rc" 1 "invalid UTF-8 name: exit 1"
-like "$err" "--name: not valid UTF-8" "invalid UTF-8 name: message"
+like "$err" "--name must be valid UTF-8" "invalid UTF-8 name: message"
 ctl identity add --name "$(printf 'a\tb')" --rights ""
 is "$rc" 1 "control character in a name: exit 1"
-like "$err" "control characters are not allowed" "control character: message"
+like "$err" "--name must not contain control characters (byte 2)" "control character: message"
 
 ctl identity show "$alice"
 is "$rc" 0 "identity show: exit 0"
@@ -404,13 +404,13 @@ is "$rc" 1 "129-byte PAT name: exit 1"
 
 ctl pat create --owner "$alice" --name x --scope ""
 is "$rc" 1 "empty --scope: exit 1"
-like "$err" "--scope: empty list" "empty --scope: message"
+like "$err" "--scope: scope must not be empty" "empty --scope: message"
 ctl pat create --owner "$alice" --name x --scope a,,b
 is "$rc" 1 "empty scope item: exit 1"
-like "$err" "--scope: empty scope" "empty scope item: message"
+like "$err" "--scope: scope 2 is empty" "empty scope item: message"
 ctl pat create --owner "$alice" --name x --scope "a b"
 is "$rc" 1 "space in a scope: exit 1"
-like "$err" "scope 1 has a character not allowed in a scope (byte 2" \
+like "$err" "scope 1 ('a b') has a character not allowed in a scope at byte 2" \
 	"space in a scope: message"
 ctl pat create --owner "$alice" --name x --scope "$(printf '%0129d' 0)"
 is "$rc" 1 "129-byte scope: exit 1"
@@ -420,12 +420,12 @@ is "$rc" 0 "128-byte scope: accepted"
 many=$(seq -s, 1 65)
 ctl pat create --owner "$alice" --name x2 --scope "$many"
 is "$rc" 1 "65 scopes: exit 1"
-like "$err" "more than 64 scopes" "65 scopes: message"
+like "$err" "scope must have at most 64 entries, not 65" "65 scopes: message"
 ctl pat create --owner "$alice" --name x2 --scope "$(seq -s, 1 64)"
 is "$rc" 0 "64 scopes: accepted"
 ctl pat create --owner "$alice" --name x3 --scope a,b,a
 is "$rc" 1 "scope twice: exit 1"
-like "$err" "'a' given more than once" "scope twice: message"
+like "$err" "scope 3 ('a') is given twice" "scope twice: message"
 
 ctl pat show ffffffffffffffffffffffffffffffff
 is "$rc" 1 "pat show of an unknown id: exit 1"

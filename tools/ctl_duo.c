@@ -1,0 +1,99 @@
+/*
+ * ctl_duo.c: patrolctl mfa duo show and mfa duo set.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "patrol.h"
+#include "ctl.h"
+
+#define DUO_INPUT_MAX	(1024 * 1024)	/* bytes of a `mfa duo set` body */
+
+int
+cmd_duo_show(struct ctx *x, const struct cmd *c, const struct args *a)
+{
+	struct patrol_error	 err = { 0 };
+	json_t			*config = NULL;
+
+	if (ctx_open(x, c, 1) == -1)
+		return EXIT_FAILURE;
+	if (patrol_duo_show(x->st, &config, &err) != PATROL_OK) {
+		lib_error(c, &err);
+		return EXIT_FAILURE;
+	}
+	return print_json(c, config, opt_get(c, a, "json") == NULL);
+}
+
+/* Reads all of fd into *buf (new, DUO_INPUT_MAX + 2 bytes, NUL-terminated)
+ * and *len. Returns 0, -1 with errno set, or 1 when the input is larger
+ * than DUO_INPUT_MAX. */
+static int
+read_input(int fd, char **buf, size_t *len)
+{
+	ssize_t	 n;
+
+	*len = 0;
+	if ((*buf = malloc(DUO_INPUT_MAX + 2)) == NULL)
+		return -1;
+	while (*len <= DUO_INPUT_MAX) {
+		n = read(fd, *buf + *len, DUO_INPUT_MAX + 1 - *len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	(*buf)[*len] = '\0';
+	return *len > DUO_INPUT_MAX ? 1 : 0;
+}
+
+int
+cmd_duo_set(struct ctx *x, const struct cmd *c, const struct args *a)
+{
+	struct patrol_error	 err = { 0 };
+	json_t			*config = NULL;
+	const char		*file = opt_get(c, a, "file"), *src;
+	char			*raw = NULL;
+	size_t			 len = 0;
+	int			 fd = -1, rd, ret = EXIT_FAILURE;
+
+	if (file == NULL || strcmp(file, "-") == 0) {
+		src = "standard input";
+		fd = STDIN_FILENO;
+	} else if ((fd = open(file, O_RDONLY)) == -1) {
+		msg("%s: %s: %s", c->name, file, strerror(errno));
+		goto out;
+	} else
+		src = file;
+	if ((rd = read_input(fd, &raw, &len)) == -1) {
+		msg("%s: %s: %s", c->name, src, strerror(errno));
+		goto out;
+	} else if (rd == 1) {
+		msg("%s: %s: larger than %d bytes", c->name, src,
+		    DUO_INPUT_MAX);
+		goto out;
+	}
+	if (ctx_open(x, c, 1) == -1)
+		goto out;
+	if (patrol_duo_update(x->st, raw, len, &config, &err) != PATROL_OK) {
+		msg("%s: %s: %s", c->name, src, err.text);
+		goto out;
+	}
+	ret = print_json(c, config, opt_get(c, a, "json") == NULL);
+out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	if (raw != NULL) {
+		wipe(raw, len);
+		free(raw);
+	}
+	return ret;
+}
