@@ -125,6 +125,7 @@ SCRIPT_TESTS = \
 	tests/install.sh \
 	tests/runsh.sh \
 	tests/cli.sh \
+	tests/cli_pat.sh \
 	tests/e2e.sh \
 	tests/interop.sh
 TESTS += $(SCRIPT_TESTS)
@@ -141,7 +142,7 @@ EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
 #   make print-tests, print-unit-tests, print-sanitizer-tests: the lists
 VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=all \
 	--error-exitcode=1 --quiet
-SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh
+SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh
 EXTRA_DIST += tests/lighttpd.sh
 
 check-valgrind:
