@@ -51,6 +51,16 @@ like "$out" "usage: patrolctl" "-h prints the help"
 
 run --help
 is "$rc" 0 "--help exits 0"
+# The README names the default path this build has (for the default prefix
+# or --sysconfdir=/etc), and so does patrolctl(8).
+dpath=$(printf '%s\n' "$out" | sed -n 's/^ *\(\/[^)]*patrol\.conf\))$/\1/p')
+case $dpath in
+/usr/local/etc/patrol/patrol.conf|/etc/patrol/patrol.conf)
+	like "$(cat "$top_srcdir/README.md")" "$dpath" "the README names the default path ($dpath)"
+	like "$(cat "$top_srcdir/docs/patrolctl.8")" "/usr/local/etc/patrol/patrol.conf" \
+		"patrolctl(8) names the default path" ;;
+*)	like "$dpath" "/patrol/patrol.conf" "--help prints the default path" ;;
+esac
 like "$out" "usage: patrolctl [--config FILE]" "--help: synopsis"
 for c in "init" "identity add" "identity show" "pat create" "pat list" \
     "pat show" "mfa duo show" "mfa duo set"; do
