@@ -39,6 +39,15 @@ char *pbuf_take(struct pbuf *b);
 /* Copy of s[0..len) plus NUL; NULL on ENOMEM. */
 char *xstrndup(const char *s, size_t len);
 
+/* base64.c. Decodes s[0..len) into a new NUL-terminated buffer (*outlen
+ * bytes): padded standard base64 (RFC 4648 section 4), or with url set
+ * unpadded base64url (section 5, as in JWTs). Only the canonical spelling is
+ * accepted (leftover bits zero). NULL on bad input or ENOMEM. */
+unsigned char *b64_decode(const char *s, size_t len, int url,
+    size_t *outlen);
+/* Appends the unpadded base64url encoding of data[0..len) to b. 0 or -1. */
+int b64url_encode(struct pbuf *b, const void *data, size_t len);
+
 /* Returns 1 if s[0..len) is valid UTF-8 (no overlongs, no surrogates, no
  * code points above U+10FFFF), else 0. NUL bytes are valid here. */
 int utf8_valid(const char *s, size_t len);
@@ -145,12 +154,6 @@ int ctype_is(const char *ctype, const char *mime);
  * unquoted), as a new string; NULL if absent or on ENOMEM. */
 char *ctype_param(const char *ctype, const char *name);
 
-/* Decodes s[0..len) into a new NUL-terminated buffer (*outlen bytes):
- * padded standard base64 (RFC 4648 section 4), or with url set unpadded
- * base64url (section 5, as in JWTs). Only the canonical spelling is accepted
- * (leftover bits zero). NULL on bad input or ENOMEM. */
-unsigned char *b64_decode(const char *s, size_t len, int url,
-    size_t *outlen);
 
 struct route;
 

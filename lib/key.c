@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "patrol.h"
@@ -31,6 +34,47 @@ ioerror(struct patrol_error *err, const char *path)
 
 	return patrol_error_set(err, PATROL_ERR_IO, PATROL_NOPOS, "%s: %s",
 	    path, strerror(saved));
+}
+
+/* An HMAC-SHA256 context keyed with key[0..len), or NULL. */
+static EVP_MAC_CTX *
+mac_new(const unsigned char *key, size_t len)
+{
+	EVP_MAC	*mac;
+	EVP_MAC_CTX	*ctx = NULL;
+	OSSL_PARAM	 params[2];
+	char		 digest[] = "SHA256";
+
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return NULL;
+	ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);		/* the context holds its own reference */
+	if (ctx == NULL)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_init(ctx, key, len, params) != 1) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int
+key_hmac(const struct patrol_key *key, const void *data, size_t len,
+    unsigned char out[32])
+{
+	EVP_MAC_CTX	*ctx;
+	size_t		 n = 0;
+	int		 ok;
+
+	if ((ctx = EVP_MAC_CTX_dup(key->mac)) == NULL)
+		return -1;
+	ok = EVP_MAC_update(ctx, data, len) == 1 &&
+	    EVP_MAC_final(ctx, out, &n, 32) == 1 && n == 32;
+	EVP_MAC_CTX_free(ctx);
+	return ok ? 0 : -1;
 }
 
 enum patrol_err
@@ -72,13 +116,19 @@ patrol_key_load(const char *path, struct patrol_key **out,
 		    KEY_FILE_MAX);
 		goto out;
 	}
-	if ((k = malloc(sizeof(*k) + len)) == NULL) {
+	if ((k = calloc(1, sizeof(*k) + len)) == NULL) {
 		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
 		    "%s: out of memory", path);
 		goto out;
 	}
 	k->len = len;
 	memcpy(k->bytes, buf, len);
+	if ((k->mac = mac_new(k->bytes, len)) == NULL) {
+		patrol_key_free(k);
+		rc = patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
+		    "%s: cannot set up HMAC-SHA256", path);
+		goto out;
+	}
 	*out = k;
 out:
 	wipe(buf, sizeof(buf));
@@ -139,6 +189,7 @@ patrol_key_free(struct patrol_key *key)
 {
 	if (key == NULL)
 		return;
+	EVP_MAC_CTX_free(key->mac);
 	wipe(key->bytes, key->len);
 	free(key);
 }

@@ -9,9 +9,18 @@
 #define KEY_FILE_MAX	4096	/* bytes of key material accepted */
 #define KEY_GEN_LEN	64	/* bytes patrol_key_generate writes */
 
+struct evp_mac_ctx_st;
+
 struct patrol_key {
-	size_t		 len;		/* PATROL_KEY_MIN .. KEY_FILE_MAX */
-	unsigned char	 bytes[];	/* the key material, len bytes */
+	/* HMAC-SHA256 keyed with the material once, at load: each use
+	 * duplicates it (key_hmac) instead of hashing the key again. */
+	struct evp_mac_ctx_st	*mac;
+	size_t			 len;	/* PATROL_KEY_MIN .. KEY_FILE_MAX */
+	unsigned char		 bytes[];	/* the key material */
 };
+
+/* HMAC-SHA256 of data[0..len) under key into out (32 bytes). 0 or -1. */
+int key_hmac(const struct patrol_key *key, const void *data, size_t len,
+    unsigned char out[32]);
 
 #endif /* PATROL_KEY_INT_H */

@@ -6,7 +6,7 @@ noinst_LTLIBRARIES = lib/libpatrol_core.la
 include_HEADERS += lib/patrol.h
 
 LIBPATROL_DEPS = $(JANSSON_LIBS) $(LIBCONFIG_LIBS) $(SQLITE_LIBS) \
-	$(CRYPTO_LIBS) $(LIBJWT_LIBS)
+	$(CRYPTO_LIBS)
 
 lib_libpatrol_core_la_SOURCES = \
 	%D%/extern.h \
@@ -33,6 +33,7 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/store_int.h \
 	%D%/store_sqlite.c \
 	%D%/buf.c \
+	%D%/base64.c \
 	%D%/jsonw.c \
 	%D%/query.c \
 	%D%/form.c \
@@ -48,7 +49,7 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/pat_patch.c
 
 lib_libpatrol_core_la_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) \
-	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS) $(LIBJWT_CFLAGS)
+	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
 
 lib_libpatrol_la_SOURCES = lib/patrol.h
 lib_libpatrol_la_LIBADD = lib/libpatrol_core.la $(LIBPATROL_DEPS)

@@ -393,8 +393,9 @@ sqlite_open(const struct patrol_conf *conf, int create,
 		    O_CLOEXEC, 0600)) != -1)
 			close(fd);
 		else if (errno != EEXIST) {
-			rc = patrol_error_set(err, PATROL_ERR_IO, PATROL_NOPOS,
-			    "%s: %s", s->path, strerror(errno));
+			rc = patrol_error_set(err, PATROL_ERR_STORE,
+			    PATROL_NOPOS, "database %s: %s", s->path,
+			    strerror(errno));
 			goto fail;
 		}
 	}

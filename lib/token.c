@@ -1,14 +1,16 @@
 /*
  * token.c: the bearer tokens /oauth/token hands out: compact HS256 JWTs
- * (RFC 7519) signed with the key of key.c.
+ * (RFC 7519) signed with the key of key.c. One implementation both ways.
  *
- * Issuing goes through libjwt. Verifying does not trust libjwt with
- * anything: the header is decoded and its "alg" checked first (exactly
- * HS256; "none" and every other algorithm are refused before the signature
- * is looked at), the HMAC is recomputed here and compared in constant time,
- * and only then are the claims parsed. Every failure is PATROL_ERR_AUTH
- * with one of the reasons docs/api.md lists; nothing from the token but a
- * short, plain "alg" value is ever echoed.
+ * Issuing writes the one header patrol uses and the claims straight into a
+ * buffer, base64url-encodes them and signs with the key's HMAC context.
+ * Verifying takes nothing on trust: the header is checked first (exactly
+ * HS256, no "crit"; "none" and every other algorithm are refused before
+ * the signature is looked at; patrol's own header is recognised byte for
+ * byte, any other spelling is parsed), the HMAC is recomputed and compared
+ * in constant time, and only then are the claims parsed. Every failure is
+ * PATROL_ERR_AUTH with one of the reasons docs/api.md lists; nothing from
+ * the token but a short, plain "alg" value is ever echoed.
  */
 #include "config.h"
 
@@ -18,10 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jwt.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "patrol.h"
 #include "extern.h"
@@ -32,6 +32,10 @@
 #define HS256_LEN	32	/* bytes of an HMAC-SHA256 */
 
 static const char malformed[] = "JWT is malformed";
+
+/* The header patrol writes, {"alg":"HS256","typ":"JWT"}, base64url. */
+static const char own_header[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+#define OWN_HEADER_LEN	(sizeof(own_header) - 1)
 
 /* Fills err for a token that is not a well-formed JWT; returns AUTH. */
 static enum patrol_err
@@ -118,6 +122,21 @@ id_claim(const json_t *p, const char *name, char out[PATROL_ID_LEN + 1])
 	return 0;
 }
 
+/* The checks on the values of the claims once read: the issuer (given as
+ * 1 for a match, 0 for none) and the expiry. */
+static enum patrol_err
+claims_valid(const struct patrol_claims *c, int issuer_matches, int64_t now,
+    struct patrol_error *err)
+{
+	if (!issuer_matches)
+		return patrol_error_set(err, PATROL_ERR_AUTH, PATROL_NOPOS,
+		    "JWT issuer does not match");
+	if (c->exp <= now)
+		return patrol_error_set(err, PATROL_ERR_AUTH, PATROL_NOPOS,
+		    "JWT is expired");
+	return PATROL_OK;
+}
+
 /* Checks the claims of a correctly signed token and fills *c. */
 static enum patrol_err
 check_claims(const json_t *p, const char *issuer, int64_t now,
@@ -136,15 +155,124 @@ check_claims(const json_t *p, const char *issuer, int64_t now,
 	    id_claim(p, "jti", c->jti) == -1 ||
 	    sub == NULL || strcmp(sub, c->identity_id) != 0)
 		return bad_token(err);
-	if (strcmp(iss, issuer) != 0)
-		return patrol_error_set(err, PATROL_ERR_AUTH, PATROL_NOPOS,
-		    "JWT issuer does not match");
 	c->iat = json_integer_value(iat);
 	c->exp = json_integer_value(exp);
-	if (c->exp <= now)
-		return patrol_error_set(err, PATROL_ERR_AUTH, PATROL_NOPOS,
-		    "JWT is expired");
-	return PATROL_OK;
+	return claims_valid(c, strcmp(iss, issuer) == 0, now, err);
+}
+
+/*
+ * A cursor over claims as claims_write spells them, byte for byte:
+ * {"iss":S,"sub":ID,"identity_id":ID,"client_id":ID,"scope":[S,...],
+ * "iat":N,"exp":N,"jti":ID}, no white space, S without escapes.
+ */
+struct scan {
+	const char	*p, *end;
+};
+
+static int
+lit(struct scan *sc, const char *s, size_t n)
+{
+	if ((size_t)(sc->end - sc->p) < n || memcmp(sc->p, s, n) != 0)
+		return -1;
+	sc->p += n;
+	return 0;
+}
+#define LIT(sc, s)	lit((sc), "" s "", sizeof(s) - 1)
+
+/* A quoted id into out. */
+static int
+scan_id(struct scan *sc, char out[PATROL_ID_LEN + 1])
+{
+	if (LIT(sc, "\"") == -1 || sc->end - sc->p < PATROL_ID_LEN + 1)
+		return -1;
+	memcpy(out, sc->p, PATROL_ID_LEN);
+	out[PATROL_ID_LEN] = '\0';
+	sc->p += PATROL_ID_LEN;
+	return patrol_id_valid(out) && LIT(sc, "\"") == 0 ? 0 : -1;
+}
+
+/* A quoted string without escapes or control characters; its bytes are
+ * returned through *s and *n. */
+static int
+scan_str(struct scan *sc, const char **s, size_t *n)
+{
+	const char	*q;
+
+	if (LIT(sc, "\"") == -1)
+		return -1;
+	for (q = sc->p; q < sc->end && *q != '"'; q++)
+		if (*q == '\\' || (unsigned char)*q < 0x20)
+			return -1;
+	if (q == sc->end)
+		return -1;
+	*s = sc->p;
+	*n = (size_t)(q - sc->p);
+	sc->p = q + 1;
+	return 0;
+}
+
+/* A non-negative integer of at most 15 digits. */
+static int
+scan_int(struct scan *sc, int64_t *v)
+{
+	int	 n = 0;
+
+	*v = 0;
+	while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9' && n < 16) {
+		*v = *v * 10 + (*sc->p++ - '0');
+		n++;
+	}
+	return n > 0 && n < 16 && !(n > 1 && sc->p[-n] == '0') ? 0 : -1;
+}
+
+/* Reads claims spelled as claims_write writes them into *c; -1 for any
+ * other spelling (the caller then parses them as JSON). */
+static int
+own_claims(const char *s, size_t len, struct patrol_claims *c)
+{
+	struct scan	 sc = { s, s + len };
+	const char	*str;
+	size_t		 n;
+
+	memset(c, 0, sizeof(*c));
+	if (LIT(&sc, "{\"iss\":") == -1 || scan_str(&sc, &str, &n) == -1 ||
+	    LIT(&sc, ",\"sub\":") == -1 || scan_id(&sc, c->identity_id) == -1 ||
+	    LIT(&sc, ",\"identity_id\":") == -1 ||
+	    scan_id(&sc, c->pat_id) == -1 ||
+	    strcmp(c->pat_id, c->identity_id) != 0 ||
+	    LIT(&sc, ",\"client_id\":") == -1 || scan_id(&sc, c->pat_id) == -1 ||
+	    LIT(&sc, ",\"scope\":[") == -1)
+		return -1;
+	if (LIT(&sc, "]") == -1)
+		for (;;) {
+			if (scan_str(&sc, &str, &n) == -1 ||
+			    !utf8_valid(str, n))
+				return -1;
+			if (LIT(&sc, "]") == 0)
+				break;
+			if (LIT(&sc, ",") == -1)
+				return -1;
+		}
+	if (LIT(&sc, ",\"iat\":") == -1 || scan_int(&sc, &c->iat) == -1 ||
+	    LIT(&sc, ",\"exp\":") == -1 || scan_int(&sc, &c->exp) == -1 ||
+	    LIT(&sc, ",\"jti\":") == -1 || scan_id(&sc, c->jti) == -1 ||
+	    LIT(&sc, "}") == -1 || sc.p != sc.end)
+		return -1;
+	return 0;
+}
+
+/* 1 if the "iss" of claims spelled as claims_write writes them (own_claims
+ * said so) is `issuer`, else 0. */
+static int
+issuer_ok(const unsigned char *raw, size_t len, const char *issuer)
+{
+	struct scan	 sc = { (const char *)raw, (const char *)raw + len };
+	const char	*str;
+	size_t		 n;
+
+	return LIT(&sc, "{\"iss\":") == 0 && scan_str(&sc, &str, &n) == 0 &&
+	    utf8_valid(str, n) && n == strlen(issuer) &&
+	    memcmp(str, issuer, n) == 0;
 }
 
 enum patrol_err
@@ -154,8 +282,8 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 {
 	const char	*dot1, *dot2;
 	size_t		 len, siglen = 0;
-	unsigned char	*sig = NULL, mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
+	unsigned char	*sig = NULL, *raw = NULL, mac[HS256_LEN];
+	size_t		 rawlen = 0;
 	json_t		*header = NULL, *payload = NULL;
 	enum patrol_err	 rc;
 
@@ -176,21 +304,22 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 	}
 
 	/* The algorithm first: nothing else is looked at unless it is HS256. */
-	if ((header = part_json(jwt, (size_t)(dot1 - jwt))) == NULL) {
-		rc = bad_token(err);
-		goto out;
+	if ((size_t)(dot1 - jwt) != OWN_HEADER_LEN ||
+	    memcmp(jwt, own_header, OWN_HEADER_LEN) != 0) {
+		if ((header = part_json(jwt, (size_t)(dot1 - jwt))) == NULL) {
+			rc = bad_token(err);
+			goto out;
+		}
+		if ((rc = check_header(header, err)) != PATROL_OK)
+			goto out;
 	}
-	if ((rc = check_header(header, err)) != PATROL_OK)
-		goto out;
 
 	if ((sig = b64url(dot2 + 1, len - (size_t)(dot2 + 1 - jwt),
 	    &siglen)) == NULL) {
 		rc = bad_token(err);
 		goto out;
 	}
-	if (HMAC(EVP_sha256(), key->bytes, (int)key->len,
-	    (const unsigned char *)jwt, (size_t)(dot2 - jwt), mac, &maclen) ==
-	    NULL || maclen != HS256_LEN) {
+	if (key_hmac(key, jwt, (size_t)(dot2 - jwt), mac) == -1) {
 		rc = patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
 		    "cannot compute HMAC-SHA256");
 		goto out;
@@ -201,8 +330,23 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 		goto out;
 	}
 
-	if ((payload = part_json(dot1 + 1, (size_t)(dot2 - dot1 - 1))) ==
+	/* Claims as patrol writes them are read without a JSON tree; any
+	 * other spelling (a valid signature over it is still possible) is
+	 * parsed in full. */
+	if ((raw = b64url(dot1 + 1, (size_t)(dot2 - dot1 - 1), &rawlen)) ==
 	    NULL) {
+		rc = bad_token(err);
+		goto out;
+	}
+	if (own_claims((const char *)raw, rawlen, claims) == 0) {
+		rc = claims_valid(claims, issuer_ok(raw, rawlen, issuer), now,
+		    err);
+		goto out;
+	}
+	memset(claims, 0, sizeof(*claims));
+	if ((payload = json_loadb((const char *)raw, rawlen,
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+	    !json_is_object(payload)) {
 		rc = bad_token(err);
 		goto out;
 	}
@@ -212,58 +356,44 @@ out:
 		memset(claims, 0, sizeof(*claims));
 	wipe(mac, sizeof(mac));
 	free(sig);
+	free(raw);
 	json_decref(header);
 	json_decref(payload);
 	return rc;
 }
 
-/* The error for a failed libjwt call, whose return value is an errno. */
-static enum patrol_err
-jwt_fail(struct patrol_error *err, int e)
-{
-	if (e == ENOMEM)
-		return patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
-		    "out of memory building a JWT");
-	return patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
-	    "cannot build a JWT (libjwt error %d)", e);
-}
 
-/* {"scope": [...]} as JSON text for jwt_add_grants_json. New string. */
-static enum patrol_err
-scope_json(const char *const *scope, size_t nscope, char **out,
-    struct patrol_error *err)
+/* Appends the claims of a new token, as JSON, to b. */
+static void
+claims_write(struct pbuf *b, const char *issuer, const char *pat_id,
+    const char *identity_id, const char *const *scope, size_t nscope,
+    int64_t now, long lifetime, const char *jti)
 {
-	json_t		*arr = NULL, *wrap = NULL;
-	size_t		 i;
-	enum patrol_err	 rc = PATROL_ERR_NOMEM;
+	size_t	 i;
 
-	*out = NULL;
-	if ((arr = json_array()) == NULL)
-		goto out;
-	if (scope == NULL && json_array_append_new(arr,
-	    json_string(PATROL_SCOPE_ALL)) == -1)
-		goto out;
+	PBUF_LIT(b, "{\"iss\":");
+	pbuf_json_str(b, issuer, strlen(issuer));
+	PBUF_LIT(b, ",\"sub\":\"");
+	pbuf_add(b, identity_id, PATROL_ID_LEN);
+	PBUF_LIT(b, "\",\"identity_id\":\"");
+	pbuf_add(b, identity_id, PATROL_ID_LEN);
+	PBUF_LIT(b, "\",\"client_id\":\"");
+	pbuf_add(b, pat_id, PATROL_ID_LEN);
+	PBUF_LIT(b, "\",\"scope\":[");
+	if (scope == NULL)
+		PBUF_LIT(b, "\"" PATROL_SCOPE_ALL "\"");
 	for (i = 0; scope != NULL && i < nscope; i++) {
-		if (scope[i] == NULL ||
-		    !utf8_valid(scope[i], strlen(scope[i]))) {
-			rc = patrol_error_set(err, PATROL_ERR_INVALID,
-			    PATROL_NOPOS, "scope %zu: not a UTF-8 string", i);
-			goto out;
-		}
-		if (json_array_append_new(arr, json_string(scope[i])) == -1)
-			goto out;
+		if (i > 0)
+			PBUF_LIT(b, ",");
+		pbuf_json_str(b, scope[i], strlen(scope[i]));
 	}
-	if ((wrap = json_pack("{s:o}", "scope", arr)) == NULL)
-		goto out;
-	arr = NULL;
-	if ((*out = json_dumps(wrap, JSON_COMPACT)) != NULL)
-		rc = PATROL_OK;
-out:
-	if (rc == PATROL_ERR_NOMEM)
-		patrol_error_set(err, rc, PATROL_NOPOS, "out of memory");
-	json_decref(arr);
-	json_decref(wrap);
-	return rc;
+	PBUF_LIT(b, "],\"iat\":");
+	pbuf_json_int(b, now);
+	PBUF_LIT(b, ",\"exp\":");
+	pbuf_json_int(b, now + lifetime);
+	PBUF_LIT(b, ",\"jti\":\"");
+	pbuf_add(b, jti, PATROL_ID_LEN);
+	PBUF_LIT(b, "\"}");
 }
 
 enum patrol_err
@@ -272,15 +402,15 @@ patrol_token_issue(const struct patrol_key *key, const char *issuer,
     size_t nscope, int64_t now, long lifetime, char **jwt_out,
     struct patrol_error *err)
 {
-	jwt_t		*jwt = NULL;
-	char		*scopes = NULL, *enc = NULL;
+	struct pbuf	 claims = { 0 }, tok = { 0 };
+	unsigned char	 mac[HS256_LEN];
 	char		 jti[PATROL_ID_LEN + 1];
-	size_t		 len;
-	int		 e;
+	size_t		 i;
 	enum patrol_err	 rc;
 
 	*jwt_out = NULL;
-	if (key == NULL || issuer == NULL || *issuer == '\0')
+	if (key == NULL || issuer == NULL || *issuer == '\0' ||
+	    !utf8_valid(issuer, strlen(issuer)))
 		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
 		    "a JWT needs a signing key and an issuer");
 	if (!patrol_id_valid(pat_id) || !patrol_id_valid(identity_id))
@@ -290,45 +420,50 @@ patrol_token_issue(const struct patrol_key *key, const char *issuer,
 		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
 		    "token lifetime %ld from %lld is out of range", lifetime,
 		    (long long)now);
-	if ((rc = scope_json(scope, nscope, &scopes, err)) != PATROL_OK)
-		return rc;
-	if ((rc = patrol_id_new(jti)) != PATROL_OK) {
-		patrol_error_set(err, rc, PATROL_NOPOS,
+	for (i = 0; scope != NULL && i < nscope; i++)
+		if (scope[i] == NULL ||
+		    !utf8_valid(scope[i], strlen(scope[i])))
+			return patrol_error_set(err, PATROL_ERR_INVALID,
+			    PATROL_NOPOS, "scope %zu: not a UTF-8 string", i);
+	if ((rc = patrol_id_new(jti)) != PATROL_OK)
+		return patrol_error_set(err, rc, PATROL_NOPOS,
 		    "no random bytes for a JWT id");
-		goto out;
-	}
 
-	if ((e = jwt_new(&jwt)) != 0 ||
-	    (e = jwt_add_grant(jwt, "iss", issuer)) != 0 ||
-	    (e = jwt_add_grant(jwt, "sub", identity_id)) != 0 ||
-	    (e = jwt_add_grant(jwt, "identity_id", identity_id)) != 0 ||
-	    (e = jwt_add_grant(jwt, "client_id", pat_id)) != 0 ||
-	    (e = jwt_add_grants_json(jwt, scopes)) != 0 ||
-	    (e = jwt_add_grant_int(jwt, "iat", (long)now)) != 0 ||
-	    (e = jwt_add_grant_int(jwt, "exp", (long)now + lifetime)) != 0 ||
-	    (e = jwt_add_grant(jwt, "jti", jti)) != 0 ||
-	    (e = jwt_set_alg(jwt, JWT_ALG_HS256, key->bytes,
-	    (int)key->len)) != 0) {
-		rc = jwt_fail(err, e);
+	claims_write(&claims, issuer, pat_id, identity_id, scope, nscope, now,
+	    lifetime, jti);
+	pbuf_add(&tok, own_header, OWN_HEADER_LEN);
+	PBUF_LIT(&tok, ".");
+	if (!claims.oom)
+		b64url_encode(&tok, claims.s, claims.len);
+	if (claims.oom || tok.oom) {
+		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "out of memory building a JWT");
 		goto out;
 	}
-	errno = 0;
-	if ((enc = jwt_encode_str(jwt)) == NULL) {
-		rc = jwt_fail(err, errno != 0 ? errno : EINVAL);
+	if (key_hmac(key, tok.s, tok.len, mac) == -1) {
+		rc = patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
+		    "cannot compute HMAC-SHA256");
+		goto out;
+	}
+	PBUF_LIT(&tok, ".");
+	b64url_encode(&tok, mac, sizeof(mac));
+	if (tok.oom) {
+		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "out of memory building a JWT");
 		goto out;
 	}
 	/* A token the verifier (and the HTTP layer) would refuse is no use. */
-	if ((len = strlen(enc)) > TOKEN_MAX) {
+	if (tok.len > TOKEN_MAX) {
 		rc = patrol_error_set(err, PATROL_ERR_TOOBIG, PATROL_NOPOS,
 		    "the JWT would be %zu bytes, more than %d (too many or "
-		    "too long scopes)", len, TOKEN_MAX);
+		    "too long scopes)", tok.len, TOKEN_MAX);
 		goto out;
 	}
-	*jwt_out = enc;
-	enc = NULL;
+	*jwt_out = pbuf_take(&tok);
+	rc = PATROL_OK;
 out:
-	jwt_free(jwt);		/* scrubs its copy of the key */
-	free(enc);
-	free(scopes);
+	wipe(mac, sizeof(mac));
+	pbuf_free(&claims);
+	pbuf_free(&tok);
 	return rc;
 }

@@ -35,7 +35,7 @@ install_missing() {
 
 # The packages patrol needs to build and run (run.sh), and to test (test.sh).
 RUN_PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
-	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev libjwt-dev
+	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev
 	lighttpd sqlite3 curl jq procps)
 TEST_PACKAGES=("${RUN_PACKAGES[@]}" nodejs npm valgrind locales openssl
 	libfcgi-bin systemd mandoc python3)	# tests/runtime.sh, man.sh, runsh.sh

@@ -16,6 +16,7 @@ UNIT_LINKFLAGS = $(AM_LDFLAGS) -no-install
 # Unit tests of the library (run under ASan/UBSan and valgrind in CI).
 UNIT_TESTS = \
 	tests/t_buf \
+	tests/t_base64 \
 	tests/t_time \
 	tests/t_secret \
 	tests/t_mask \
@@ -49,6 +50,9 @@ tests_t_buf_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_state_SOURCES = tests/t_state.c tests/tap.h
 tests_t_state_LDADD = $(UNIT_LDADD)
 tests_t_state_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_base64_SOURCES = tests/t_base64.c tests/tap.h
+tests_t_base64_LDADD = $(UNIT_LDADD)
+tests_t_base64_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_time_SOURCES = tests/t_time.c tests/tap.h
 tests_t_time_LDADD = $(UNIT_LDADD)
 tests_t_time_LDFLAGS = $(UNIT_LINKFLAGS)

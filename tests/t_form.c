@@ -1,4 +1,4 @@
-/* t_form.c: multipart/form-data, Content-Type values, base64. */
+/* t_form.c: multipart/form-data and Content-Type values. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -77,23 +77,6 @@ static const struct {
 	{ NULL, "application/json", 0 },
 };
 
-static const struct {
-	const char	*in;
-	const char	*want;	/* NULL: rejected */
-} b64[] = {
-	{ "", "" },
-	{ "YQ==", "a" },
-	{ "YWI=", "ab" },
-	{ "YWJj", "abc" },
-	{ "aWQ6c2VjcmV0", "id:secret" },
-	{ "YQ", NULL },
-	{ "YQ=", NULL },
-	{ "Y===", NULL },
-	{ "YR==", NULL },	/* non-canonical trailing bits */
-	{ "Y*==", NULL },
-	{ "YWJj\n", NULL },
-};
-
 int
 main(void)
 {
@@ -102,8 +85,7 @@ main(void)
 	struct pbuf		 b;
 	enum patrol_err		 rc;
 	char			*p;
-	unsigned char		*d;
-	size_t			 i, j, n;
+	size_t			 i, j;
 
 	rc = form_parse_multipart(sdk_body, sizeof(sdk_body) - 1, CT, &l, &err);
 	is_int(rc, PATROL_OK, "SDK body parses");
@@ -147,26 +129,5 @@ main(void)
 	ok(ctype_param("text/plain; charset=\"open", "charset") == NULL,
 	    "unterminated quoted parameter");
 
-	for (i = 0; i < sizeof(b64) / sizeof(b64[0]); i++) {
-		d = b64_decode(b64[i].in, strlen(b64[i].in), 0, &n);
-		if (b64[i].want == NULL)
-			ok(d == NULL, "base64 rejects case %zu", i);
-		else
-			ok(d != NULL && n == strlen(b64[i].want) &&
-			    memcmp(d, b64[i].want, n) == 0,
-			    "base64 \"%s\"", b64[i].in);
-		free(d);
-	}
-	/* base64url: no padding, '-' and '_' */
-	d = b64_decode("-_8", 3, 1, &n);
-	ok(d != NULL && n == 2 && d[0] == 0xfb && d[1] == 0xff,
-	    "base64url decodes - and _");
-	free(d);
-	d = b64_decode("YQ", 2, 1, &n);
-	ok(d != NULL && n == 1 && d[0] == 'a', "base64url needs no padding");
-	free(d);
-	ok(b64_decode("YQ==", 4, 1, &n) == NULL, "base64url refuses padding");
-	ok(b64_decode("+/8=", 4, 1, &n) == NULL, "base64url refuses + and /");
-	ok(b64_decode("-_8=", 4, 0, &n) == NULL, "base64 refuses - and _");
 	return done_testing();
 }

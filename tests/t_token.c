@@ -265,6 +265,8 @@ test_issue(const struct patrol_key *key)
 	    (d2 = strchr(d1 + 1, '.')) != NULL && strchr(d2 + 1, '.') == NULL,
 	    "three parts");
 	is_str(why(key, tok, NOW), "", "the issued token verifies");
+	ok(strncmp(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 37) == 0,
+	    "the header is exactly {\"alg\":\"HS256\",\"typ\":\"JWT\"}");
 	memset(&c, 0, sizeof(c));
 	ok(patrol_token_verify(key, "patrol", tok, NOW, &c, NULL) ==
 	    PATROL_OK, "verify with NULL err");
@@ -452,6 +454,47 @@ test_verify(const struct patrol_key *key, const struct patrol_key *other)
 		  IDN "\",\"client_id\":\"" PAT "\",\"iat\":1,"
 		  "\"exp\":1700000000,\"jti\":\"" JTI "\"}",
 		  "JWT is expired" },
+		/* Patrol's own spelling (read without a JSON tree) and near
+		 * misses of it (parsed in full): the same answers. */
+		{ "{\"iss\":\"other\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
+		  "\"exp\":1700043199,\"jti\":\"" JTI "\"}",
+		  "JWT issuer does not match" },
+		{ "{\"iss\":\"patro\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
+		  "\"exp\":1700043199,\"jti\":\"" JTI "\"}",
+		  "JWT issuer does not match" },
+		{ "{\"iss\":\"pat\\u0072ol\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[\"a\\\"b\"],"
+		  "\"iat\":1700000000,\"exp\":1700043199,\"jti\":\"" JTI "\"}",
+		  "" },						/* escapes */
+		{ "{ \"iss\":\"patrol\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
+		  "\"exp\":1700043199,\"jti\":\"" JTI "\"}", "" },	/* a space */
+		{ "{\"iss\":\"patrol\",\"sub\":\"" PAT "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
+		  "\"exp\":1700043199,\"jti\":\"" JTI "\"}",
+		  "JWT is malformed" },				/* sub differs */
+		{ "{\"iss\":\"patrol\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":01700000000,"
+		  "\"exp\":1700043199,\"jti\":\"" JTI "\"}",
+		  "JWT is malformed" },				/* leading 0 */
+		{ "{\"iss\":\"patrol\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
+		  "\"exp\":-5,\"jti\":\"" JTI "\"}", "JWT is expired" },
+		{ "{\"iss\":\"patrol\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
+		  "\"exp\":1000000000000000000,\"jti\":\"" JTI "\"}", "" },
+		{ "{\"iss\":\"patrol\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
+		  "\"exp\":1700043199,\"jti\":\"" JTI "\"}x", "JWT is malformed" },
+		{ "{\"iss\":\"patrol\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[1],\"iat\":1700000000,"
+		  "\"exp\":1700043199,\"jti\":\"" JTI "\"}", "" },	/* scope unused */
+		{ "{\"iss\":\"patrol\",\"sub\":\"" IDN "\",\"identity_id\":\""
+		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
+		  "\"exp\":1700043199,\"jti\":\"" JTI "\",\"jti\":\"" JTI "\"}",
+		  "JWT is malformed" },				/* duplicate */
 	};
 	struct patrol_error	 err;
 	struct patrol_claims	 cl;
@@ -461,6 +504,17 @@ test_verify(const struct patrol_key *key, const struct patrol_key *other)
 	c = claims("");
 	good = make(HS256, c, KEY);
 	is_str(why(key, good, NOW), "", "a hand-made token verifies");
+	/* Another spelling of the same header is parsed, not recognised. */
+	tok = make("{\"typ\":\"JWT\",\"alg\":\"HS256\"}", c, KEY);
+	is_str(why(key, tok, NOW), "", "a reordered HS256 header verifies");
+	free(tok);
+	tok = make("{ \"alg\" : \"HS256\" }", c, KEY);
+	is_str(why(key, tok, NOW), "", "a spaced HS256 header verifies");
+	free(tok);
+	tok = make("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"crit\":[]}", c, KEY);
+	is_str(why(key, tok, NOW), "JWT is malformed",
+	    "an HS256 header with crit is refused");
+	free(tok);
 	is_str(why(other, good, NOW), "JWT signature does not match",
 	    "wrong key");
 	is_str(why(key, good, NOW + 43199), "JWT is expired",

@@ -21,7 +21,6 @@ build)
 		exit 1
 	}
 	pkgs="jansson libconfig sqlite3 libcrypto"
-	pkg-config --exists libjwt 2>/dev/null && pkgs="$pkgs libjwt"
 	# shellcheck disable=SC2046
 	set -- "$@"
 	flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
