@@ -1,6 +1,7 @@
 /*
  * filter_int.h: the parse tree of the filter language, shared by
- * filter_parse.c (lexer, parser, dump, free), filter_bind.c (schema checks),
+ * filter_lex.c (tokens), filter_parse.c (parser, free), filter_print.c
+ * (dump, quoting), filter_bind.c (schema checks),
  * filter_eval.c (evaluation in process) and filter_sql.c (SQL compiler).
  * Include after patrol.h.
  */
@@ -53,5 +54,68 @@ void filter_value_quote(const struct patrol_value *v, char *buf);
 
 /* ASCII lowercase of c; other bytes unchanged. */
 int filter_lower(int c);
+
+
+/* ---- the lexer (filter_lex.c), used by the parser (filter_parse.c) ---- */
+
+#define FILTER_RADIXBUF	16	/* a locale's decimal point */
+#define FILTER_IS_DIGIT(c)	((c) >= '0' && (c) <= '9')
+
+enum ttype {
+	T_NONE,		/* before the first token */
+	T_END,
+	T_LPAREN,
+	T_RPAREN,
+	T_COMMA,
+	T_STRING,	/* "...", quotes included */
+	T_WORD,		/* [A-Za-z_][A-Za-z0-9_.]*: keyword or field */
+	T_BARE		/* [0-9-][0-9A-Za-z.:+-]*: number or date-time */
+};
+
+struct tok {
+	enum ttype	 type;
+	size_t		 pos;	/* offset of its first byte */
+	size_t		 len;	/* bytes */
+};
+
+struct parser {
+	const char		*s;	/* borrowed expression */
+	size_t			 len;
+	size_t			 off;	/* where lexing resumes */
+	struct tok		 tk;	/* the current token */
+	struct tok		 prev;	/* the token before it */
+	int			 depth;	/* enclosing '(' and 'not' */
+	struct patrol_error	*err;
+};
+
+/* Names of the operators, by enum patrol_filter_op. */
+extern const char *const filter_opnames[PATROL_FOP__MAX];
+
+/* Moves p to the next token. */
+enum patrol_err filter_lex(struct parser *p);
+/* 1 if t is the word w; filter_is_kw_case: w in another case ("AND"). */
+int filter_is_kw(const struct parser *p, const struct tok *t, const char *w);
+int filter_is_kw_case(const struct parser *p, const struct tok *t,
+    const char *w);
+/* The operator t names, or PATROL_FOP__MAX. */
+enum patrol_filter_op filter_op_lookup(const struct parser *p,
+    const struct tok *t);
+/* 1 if t is a word that may name a field (no keyword, no operator). */
+int filter_is_field(const struct parser *p, const struct tok *t);
+/* Quotes token t for an error message into buf (FILTER_QUOTE_BUFSZ). */
+void filter_tokquote(const struct parser *p, const struct tok *t, char *buf);
+/* A syntax error at the current token: "unexpected 'x' at position N:
+ * expected <what>", or "expected <what> at position N" at the end. */
+enum patrol_err filter_expected(struct parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* "unknown operator 'AND' at position N (operators are lowercase)". */
+enum patrol_err filter_upper_op(struct parser *p);
+/* 1 if s[0..len) is -?DIGITS[.DIGITS][(e|E)[+|-]DIGITS]. */
+int filter_is_number(const char *s, size_t len);
+/* Converts a string that passed filter_is_number. 0, 1 if out of range
+ * (overflows to infinity), -1 on ENOMEM. */
+int filter_num_parse(const char *s, size_t len, double *out);
+/* The decimal point of the current locale into buf (FILTER_RADIXBUF). */
+void filter_radix(char *buf);
 
 #endif /* PATROL_FILTER_INT_H */

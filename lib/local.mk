@@ -18,7 +18,9 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/duo.c \
 	%D%/duo_store.c \
 	%D%/filter_int.h \
+	%D%/filter_lex.c \
 	%D%/filter_parse.c \
+	%D%/filter_print.c \
 	%D%/filter_bind.c \
 	%D%/filter_eval.c \
 	%D%/filter_sql.c \
