@@ -131,6 +131,7 @@ SCRIPT_TESTS = \
 	tests/cli.sh \
 	tests/cli_pat.sh \
 	tests/e2e.sh \
+	tests/bench.sh \
 	tests/interop.sh
 TESTS += $(SCRIPT_TESTS)
 
