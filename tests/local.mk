@@ -146,9 +146,10 @@ EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
 #                          it in a tree configured with --enable-sanitizers
 #   make print-tests, print-unit-tests, print-sanitizer-tests: the lists
 VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=all \
-	--error-exitcode=1 --quiet
+	--error-exitcode=1 --quiet --num-callers=40 \
+	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
 SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh
-EXTRA_DIST += tests/lighttpd.sh
+EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp
 
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \

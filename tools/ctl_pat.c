@@ -14,9 +14,11 @@
 #include "patrol.h"
 #include "ctl.h"
 
-/* The scope of --scope: split, and the library's rule. */
+/* A scope list given as WHAT (--scope, SCOPES): split, and the library's
+ * rule. On success *l is the caller's (list_free); on error it is freed. */
 static int
-scope_arg(const struct cmd *c, const char *s, struct list *l)
+scope_arg(const struct cmd *c, const char *what, const char *s,
+    struct list *l)
 {
 	struct patrol_error	 err = { 0 };
 
@@ -25,7 +27,8 @@ scope_arg(const struct cmd *c, const char *s, struct list *l)
 		return -1;
 	}
 	if (patrol_pat_check_scope(l->v, l->n, &err) != PATROL_OK) {
-		msg("%s: --scope: %s", c->name, err.text);
+		msg("%s: %s: %s", c->name, what, err.text);
+		list_free(l);
 		return -1;
 	}
 	return 0;
@@ -100,7 +103,7 @@ cmd_pat_create(struct ctx *x, const struct cmd *c, const struct args *a)
 		goto out;
 	}
 	if ((s = opt_get(c, a, "scope")) != NULL) {
-		if (scope_arg(c, s, &scope) == -1)
+		if (scope_arg(c, "--scope", s, &scope) == -1)
 			goto out;
 		spec.scope = scope.v;
 		spec.nscope = scope.n;
@@ -246,7 +249,7 @@ cmd_pat_scope(struct ctx *x, const struct cmd *c, const struct args *a)
 		return usage_error(c, "give either SCOPES or --all");
 	if (a->npos == 1)
 		return pat_change(x, c, a, "replace", "/scope", json_null());
-	if (scope_arg(c, a->pos[1], &l) == -1)
+	if (scope_arg(c, "SCOPES", a->pos[1], &l) == -1)
 		return EXIT_FAILURE;
 	if ((v = json_array()) == NULL) {
 		list_free(&l);
