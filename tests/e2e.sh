@@ -1,13 +1,14 @@
 #!/bin/sh
 # tests/e2e.sh: the HTTP API of docs/api.md, point by point, through a real
-# lighttpd (etc/lighttpd.conf) spawning the FastCGI responders, driven with
-# curl. State (database, signing key) is a fresh directory per run; the
+# web server set up by one of patrol's recipes (PATROL_SETUP, tests/server.sh;
+# default lighttpd with etc/lighttpd.conf spawning the FastCGI responders;
+# tests/e2e-SETUP.sh run the others), driven with curl. State (database, signing key) is a fresh directory per run; the
 # database is read and edited with sqlite3 where the API has no way to set
 # the situation up (deleted PATs, old lastUsed, 2000 PATs).
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/lighttpd.sh"
+. "$top_srcdir/tests/server.sh"
 
-lighttpd_bin >/dev/null || skip_all "lighttpd is not installed"
+server_check
 for _c in curl jq sqlite3 openssl base64 od; do
 	command -v "$_c" >/dev/null || skip_all "$_c is not installed"
 done
@@ -22,9 +23,9 @@ make_state "$S"
 CONF=$S/patrol.conf
 DB=$S/patrol.db
 KEY=$S/signing.key
-lighttpd_start "$S" || bail "cannot start lighttpd"
-diag "lighttpd pid $LIGHTTPD_PID on $BASE"
-at_exit '[ "$_tap_failed" -eq 0 ] || lighttpd_log_tail 40'
+server_start "$S" || bail "cannot start $SETUP"
+diag "$SETUP pid $SERVER_PID on $BASE"
+at_exit '[ "$_tap_failed" -eq 0 ] || server_log_tail 40'
 
 # (an ERE that jq's regex engine reads the same way)
 TIME_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$'
@@ -176,9 +177,11 @@ mkpat eri "$erin" erin-1
 mkpat fra "$frank" frank-1
 
 # ================================================================== config
-ok 0 "lighttpd started from etc/lighttpd.conf (pid $LIGHTTPD_PID)"
-kids=$(lighttpd_children "$LIGHTTPD_PID" | wc -l)
-is "$kids" 4 "lighttpd spawned 4 responders (2 oauth, 2 beta)"
+ok 0 "$SETUP started (pid $SERVER_PID)"
+if [ -n "$SRV_RESPONDERS" ]; then
+	kids=$(server_responders | wc -l)
+	is "$kids" "$SRV_RESPONDERS" "$SRV_RESPONDERS responders run ($SRV_RESPONDERS_WHAT)"
+fi
 
 # ================================================================== /oauth/token
 # 200 with an urlencoded body.
@@ -680,7 +683,7 @@ envelope 400 "400.1 Bad Request Content" "create past pat.max_per_owner"
 like "$msg" "pat.max_per_owner" "the limit is named"
 is "$(sql "SELECT count(*) FROM pat WHERE owner_id = '$writer';")" 10 "and nothing was added"
 sleep 0.2
-if grep -q -e "$ci_sec" "$S/lighttpd-error.log"; then r=1; else r=0; fi
+if grep -q -e "$ci_sec" "$(server_error_log)"; then r=1; else r=0; fi
 ok $r "the new secret is not in the error log"
 
 # patch
@@ -964,10 +967,10 @@ is "$(hdr Allow | tr -d ' ' | tr ',' '\n' | sort | tr '\n' ,)" "GET,PUT," \
     "POST on the Duo config: Allow lists GET and PUT"
 tid3=$(jget "$body" .trackingId)
 sleep 1
-grep -q "$tid3" "$S/lighttpd-error.log"
+grep -q "$tid3" "$(server_error_log)"
 ok $? "the tracking id is in the web server's error log"
-like "$(grep "$tid3" "$S/lighttpd-error.log")" 405 "the log line has the status"
-if grep -q -e "$adm_sec" -e "$admtok" "$S/lighttpd-error.log"; then r=1; else r=0; fi
+like "$(grep "$tid3" "$(server_error_log)")" 405 "the log line has the status"
+if grep -q -e "$adm_sec" -e "$admtok" "$(server_error_log)"; then r=1; else r=0; fi
 ok $r "no PAT secret or bearer token in the error log"
 
 # query string bounds: 8192 bytes pass, 8193 are a 414
@@ -1043,7 +1046,7 @@ for so in created -created name -name lastUsed -lastUsed name,-created -lastUsed
 done
 
 # ================================================================== concurrency
-# 40 requests, 8 at a time, over 2 beta responders and 2 oauth responders.
+# 40 requests, 8 at a time, over whatever responders the setup runs.
 i=0
 while [ $i -lt 40 ]; do
 	printf '%s\n' "$i"
@@ -1057,19 +1060,22 @@ done | xargs -P 8 -I{} sh -c '
 is "$(sort "$tmp/par" | uniq -c | awk '{print $1 ":" $2}')" "40:200" "40 concurrent requests all answered 200"
 
 # ================================================================== respawn
-# lighttpd restarts responders that die (here: all of them, SIGKILL by PID).
-old_kids=$(lighttpd_children "$LIGHTTPD_PID" | tr '\n' ' ')
-for k in $old_kids; do kill -KILL "$k"; done
-sleep 0.5
-req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
-is "$status" 200 "after the responders were killed, patrol-beta answers again"
-req POST /oauth/token -d grant_type=client_credentials \
-    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
-is "$status" 200 "... and patrol-oauth"
-new_kids=$(lighttpd_children "$LIGHTTPD_PID" | tr '\n' ' ')
-is "$(echo "$new_kids" | wc -w)" 4 "four responders again"
-[ "$new_kids" != "$old_kids" ]
-ok $? "new processes ($old_kids -> $new_kids)"
+# Responders that die (here: all of them, SIGKILL by PID) are started again
+# by whatever runs them (the web server, or systemd's socket).
+if [ -n "$SRV_RESPONDERS" ]; then
+	old_kids=$(server_responders | tr '\n' ' ')
+	for k in $old_kids; do kill -KILL "$k"; done
+	sleep 0.5
+	req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
+	is "$status" 200 "after the responders were killed, patrol-beta answers again"
+	req POST /oauth/token -d grant_type=client_credentials \
+	    -d "client_id=$adm_id" -d "client_secret=$adm_sec"
+	is "$status" 200 "... and patrol-oauth"
+	new_kids=$(server_responders | tr '\n' ' ')
+	is "$(echo "$new_kids" | wc -w)" "$SRV_RESPONDERS" "$SRV_RESPONDERS responders again"
+	[ "$new_kids" != "$old_kids" ]
+	ok $? "new processes ($old_kids -> $new_kids)"
+fi
 
 # ================================================================== 500
 # An internal fault (here: a stored Duo configuration that is not JSON, as a
@@ -1083,7 +1089,7 @@ is "$msg" "An internal fault occurred." "500: the generic text, no internals"
 json_headers "500"
 tid=$(jget "$body" .trackingId)
 sleep 0.2
-log500=$(grep -F "$tid" "$S/lighttpd-error.log" 2>/dev/null)
+log500=$(grep -F "$tid" "$(server_error_log)" 2>/dev/null)
 like "$log500" "not valid JSON" "500: the log has the details under the tracking id"
 unlike "$body$log500" "qw123Y3QlA5" "500: the secret is in neither body nor log"
 sql "UPDATE duo_config SET json = '$(printf '%s' "$saved_duo" | sed "s/'/''/g")';"
@@ -1091,11 +1097,11 @@ req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
 is "$status" 200 "repaired: 200 again"
 
 # ================================================================== shutdown
-kids=$(lighttpd_children "$LIGHTTPD_PID")
-lighttpd_stop
+kids=$(server_responders)
+server_stop
 alive=0
 for k in $kids; do _lt_alive "$k" && alive=$((alive + 1)); done
-is "$alive" 0 "stopping lighttpd by PID stops its responders"
+is "$alive" 0 "stopping $SETUP by PID stops its responders"
 
 # ================================================================== 503
 # A database that patrolctl has not initialised yet: 503 until it has, with
@@ -1104,7 +1110,7 @@ S2=$tmp/s2
 mkdir -p "$S2"
 cp "$CONF" "$KEY" "$S2/" || bail "cannot copy the state"
 PATROL_CONFIG=$S2/patrol.conf
-lighttpd_start "$S2" || bail "cannot start lighttpd on an empty state"
+server_start "$S2" || bail "cannot start $SETUP on an empty state"
 req POST /oauth/token -d grant_type=client_credentials \
     -d "client_id=$adm_id" -d "client_secret=$adm_sec"
 envelope 503 "503 Service Unavailable" "token before patrolctl init"
@@ -1114,10 +1120,10 @@ good=$(forge "$HS256" "$(claims "$adm_id" "$admin" "$(now_s)" $(($(now_s) + 600)
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $good"
 envelope 503 "503 Service Unavailable" "Duo GET before patrolctl init"
 "$CTL" --config "$S2/patrol.conf" init >/dev/null
-ok $? "patrolctl init while lighttpd runs"
+ok $? "patrolctl init while $SETUP runs"
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $good"
 is "$status $body" '401 {"error":"JWT validation failed: personal access token no longer exists"}' \
     "after init, without a restart: the database answers (that PAT is not in it)"
-lighttpd_stop
+server_stop
 
 done_testing

@@ -8,13 +8,13 @@
 # npm ci installs the SDK into a copy in the build tree (once; reused while
 # the lock file is unchanged).
 . "$top_srcdir/tests/lib.sh"
-. "$top_srcdir/tests/lighttpd.sh"
+. "$top_srcdir/tests/server.sh"
 
 NODE=${NODE:-$(command -v node 2>/dev/null)}
 NPM=${NPM:-$(command -v npm 2>/dev/null)}
 [ -n "$NODE" ] && [ -x "$NODE" ] || skip_all "node is not installed"
 [ -n "$NPM" ] && [ -x "$NPM" ] || skip_all "npm is not installed"
-lighttpd_bin >/dev/null || skip_all "lighttpd is not installed"
+server_check
 for _c in curl jq sqlite3; do
 	command -v "$_c" >/dev/null || skip_all "$_c is not installed"
 done
@@ -64,9 +64,9 @@ scoped_id=$1 scoped_sec=$2
 [ -n "$main_sec" ] && [ -n "$unused_id" ] && [ -n "$scoped_sec" ] ||
 	bail "cannot create the PATs"
 
-lighttpd_start "$S" || bail "cannot start lighttpd"
-at_exit '[ "$_tap_failed" -eq 0 ] || lighttpd_log_tail 40'
-diag "lighttpd pid $LIGHTTPD_PID on $BASE"
+server_start "$S" || bail "cannot start $SETUP"
+at_exit '[ "$_tap_failed" -eq 0 ] || server_log_tail 40'
+diag "$SETUP pid $SERVER_PID on $BASE"
 
 # The SDK uses proxy-agent and axios, which honour the proxy variables: talk
 # to loopback directly.

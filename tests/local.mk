@@ -149,7 +149,8 @@ VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=all \
 	--error-exitcode=1 --quiet --num-callers=40 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
 SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh
-EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp
+EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
+	tests/server_lighttpd.sh
 
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \
