@@ -26,18 +26,29 @@ static const struct status_row statuses[] = {
 	  "The server understood the request but refuses to authorize it." },
 	{ 404, "Not Found", "404 Not found",
 	  "The server did not find a current representation for the target resource." },
+	{ 408, "Request Timeout", "408 Request Timeout",
+	  "The server timed out waiting for the request." },
 	{ 405, "Method Not Allowed", "405 Method Not Allowed",
 	  "The method is not allowed for the requested resource." },
+	{ 411, "Length Required", "411 Length Required",
+	  "The request has a body but no Content-Length." },
 	{ 413, "Payload Too Large", "413 Payload Too Large",
 	  "The request body is larger than the server is willing to process." },
 	{ 414, "URI Too Long", "414 URI Too Long",
 	  "The request URI is longer than the server is willing to interpret." },
 	{ 415, "Unsupported Media Type", "415 Unsupported Media Type",
 	  "The request body is in a format the resource does not support." },
+	{ 431, "Request Header Fields Too Large",
+	  "431 Request Header Fields Too Large",
+	  "The request's header fields are too large." },
 	{ 500, "Internal Server Error", "500.0 Internal Fault",
 	  "An internal fault occurred." },
+	{ 502, "Bad Gateway", "502 Bad Gateway",
+	  "The service is not available; try again later." },
 	{ 503, "Service Unavailable", "503 Service Unavailable",
 	  "The service is not available; try again later." },
+	{ 504, "Gateway Timeout", "504 Gateway Timeout",
+	  "The service did not answer in time; try again later." },
 };
 
 /* Library error -> HTTP status. PATROL_ERR_AUTH (401) has its own body
@@ -70,7 +81,7 @@ row(int status)
 	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
 		if (statuses[i].status == status)
 			return &statuses[i];
-	return &statuses[sizeof(statuses) / sizeof(statuses[0]) - 2]; /* 500 */
+	return status == 500 ? NULL : row(500);
 }
 
 int

@@ -105,6 +105,7 @@ tests_t_form_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_envelope_SOURCES = tests/t_envelope.c tests/tap.h
 tests_t_envelope_LDADD = $(UNIT_LDADD)
 tests_t_envelope_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_envelope_CPPFLAGS = $(AM_CPPFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
 tests_t_server_SOURCES = tests/t_server.c tests/tap.h
 tests_t_server_LDADD = $(UNIT_LDADD)
 tests_t_server_LDFLAGS = $(UNIT_LINKFLAGS)

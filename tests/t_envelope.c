@@ -1,6 +1,11 @@
-/* t_envelope.c: the status table and the ErrorResponseDto envelope. */
+/*
+ * t_envelope.c: the status table and the ErrorResponseDto envelope; the
+ * error pages the web server recipes serve (etc/errors/NNN.json) are the
+ * library's own envelopes, tracking id all zeros.
+ */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "patrol.h"
@@ -16,11 +21,22 @@ static const struct {
 	{ 403, "403 Forbidden", "Forbidden" },
 	{ 404, "404 Not found", "Not Found" },
 	{ 405, "405 Method Not Allowed", "Method Not Allowed" },
+	{ 408, "408 Request Timeout", "Request Timeout" },
+	{ 411, "411 Length Required", "Length Required" },
 	{ 413, "413 Payload Too Large", "Payload Too Large" },
 	{ 414, "414 URI Too Long", "URI Too Long" },
 	{ 415, "415 Unsupported Media Type", "Unsupported Media Type" },
+	{ 431, "431 Request Header Fields Too Large",
+	  "Request Header Fields Too Large" },
 	{ 500, "500.0 Internal Fault", "Internal Server Error" },
+	{ 502, "502 Bad Gateway", "Bad Gateway" },
 	{ 503, "503 Service Unavailable", "Service Unavailable" },
+	{ 504, "504 Gateway Timeout", "Gateway Timeout" },
+};
+
+/* The statuses a web server answers itself, with a page in etc/errors/. */
+static const int pages[] = {
+	400, 403, 404, 405, 408, 411, 413, 414, 431, 500, 502, 503, 504
 };
 
 static const struct {
@@ -78,6 +94,27 @@ main(void)
 	    "The request was syntactically correct but its content is "
 	    "semantically invalid.", "no text: the generic message");
 	json_decref(e);
+	e = envelope_new(418, tid, "x");
+	is_str(json_string_value(json_object_get(e, "detailCode")),
+	    "500.0 Internal Fault", "a status not in the table: 500");
+	json_decref(e);
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		char		 path[4096];
+		json_t		*file;
+		json_error_t	 jerr;
+
+		snprintf(path, sizeof(path), "%s/etc/errors/%d.json",
+		    SRCDIR, pages[i]);
+		file = json_load_file(path, 0, &jerr);
+		ok(file != NULL, "etc/errors/%d.json is JSON (%s)", pages[i],
+		    file == NULL ? jerr.text : "ok");
+		e = envelope_new(pages[i], "00000000000000000000000000000000",
+		    NULL);
+		ok(json_equal(file, e), "etc/errors/%d.json is the library's "
+		    "envelope", pages[i]);
+		json_decref(file);
+		json_decref(e);
+	}
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		is_int(err_status(map[i].code), map[i].status,
 		    "error %s maps to %d", patrol_strerror(map[i].code),
