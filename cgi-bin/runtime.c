@@ -4,6 +4,9 @@
  * fd 3) or fd 0 is one (spawned by lighttpd, mod_fcgid or spawn-fcgi), plain
  * CGI otherwise (FCGX_IsCGI()).
  *
+ * With --workers N (FastCGI), the process that got the socket supervises N
+ * workers that accept on it (see supervise()).
+ *
  * Signals (FastCGI): SIGTERM, SIGINT and SIGHUP let the request in flight
  * finish, then the process exits 0; one that arrives while it waits for a
  * connection ends it at once (exit 0). Web servers stop their responders
@@ -14,13 +17,16 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -30,6 +36,9 @@
 
 /* The first fd of sd_listen_fds(3). */
 #define LISTEN_FDS_START	3
+
+/* The most workers --workers may ask for. */
+#define WORKERS_MAX		256
 
 /* Bytes of unread request body a CGI program reads and discards before it
  * exits, so that a web server still writing the body (Apache mod_cgid) is
@@ -42,6 +51,9 @@
  */
 static volatile sig_atomic_t	 idle, stopping;
 
+/* The supervisor's: the stop signal that arrived (0: none). */
+static volatile sig_atomic_t	 sup_stop;
+
 static void
 on_stop(int sig)
 {
@@ -49,6 +61,19 @@ on_stop(int sig)
 	if (idle)
 		_exit(0);
 	stopping = 1;
+}
+
+static void
+on_sup_stop(int sig)
+{
+	sup_stop = sig;
+}
+
+/* SIGCHLD and SIGALRM only need to end the supervisor's sigsuspend(). */
+static void
+on_wake(int sig)
+{
+	(void)sig;
 }
 
 /* CGI mode: the environment, stdin and stdout. */
@@ -134,11 +159,13 @@ fcgi_log(void *arg, const char *line)
 static void
 usage(const char *name, FILE *f)
 {
-	fprintf(f, "usage: %s [--config FILE]\n"
+	fprintf(f, "usage: %s [--config FILE] [--workers N]\n"
 	    "Serves patrol requests as a FastCGI responder (listening socket "
-	    "on fd 0)\nor, when started as a CGI program, serves one "
-	    "request.\nConfiguration: --config, else $PATROL_CONFIG, else "
-	    "%s.\n", name, patrol_conf_default_path());
+	    "on fd 0,\nor fd 3 from systemd) or, when started as a CGI "
+	    "program, serves one\nrequest. --workers N: N processes accept "
+	    "on the socket (default 1).\nConfiguration: --config, else "
+	    "$PATROL_CONFIG, else %s.\n", name,
+	    patrol_conf_default_path());
 }
 
 /* Reads and drops what is left of a CGI request's body, at most
@@ -267,6 +294,127 @@ serve_fcgi(struct patrol_server *srv, const char *reason, int sock)
 	return srv != NULL ? 0 : 1;
 }
 
+/* Starts a worker in slot i: 0 in the worker, 1 in the supervisor, -1. */
+static int
+spawn(const char *name, pid_t *kids, time_t *born, int i,
+    const sigset_t *old)
+{
+	struct sigaction	 sa;
+	pid_t			 pid;
+
+	if ((pid = fork()) == -1) {
+		fprintf(stderr, "%s: fork: %s\n", name, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		sigaction(SIGCHLD, &sa, NULL);
+		sigaction(SIGALRM, &sa, NULL);
+		sigprocmask(SIG_SETMASK, old, NULL);
+		return 0;
+	}
+	kids[i] = pid;
+	born[i] = time(NULL);
+	return 1;
+}
+
+/*
+ * --workers N: this process keeps the listening socket and runs N workers
+ * that accept on it, each loading its own configuration, key and database
+ * connection after the fork (an SQLite connection must not cross one). A
+ * worker that exits or dies is started again, at most once a second per
+ * slot, with one line on stderr. SIGTERM, SIGINT or SIGHUP is passed on to
+ * the workers (each finishes its request in flight); the supervisor exits 0
+ * once they are gone. Returns 0 in a worker, which goes on to serve, or the
+ * supervisor's exit status plus one (1: exit 0).
+ */
+static int
+supervise(const char *name, int n)
+{
+	pid_t			 kids[WORKERS_MAX], pid;
+	time_t			 born[WORKERS_MAX], now;
+	struct sigaction	 sa;
+	sigset_t		 block, old;
+	int			 i, st, live = 0, told = 0, wait_alarm;
+
+	memset(kids, 0, sizeof(kids));
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGALRM);
+	if (sigprocmask(SIG_BLOCK, &block, &old) == -1)
+		return 2;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_sup_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_wake;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	for (;;) {
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			for (i = 0; i < n; i++) {
+				if (kids[i] != pid)
+					continue;
+				kids[i] = 0;
+				live--;
+				if (sup_stop)
+					break;
+				if (WIFSIGNALED(st))
+					fprintf(stderr, "%s: worker %ld killed "
+					    "by signal %d; starting another\n",
+					    name, (long)pid, WTERMSIG(st));
+				else
+					fprintf(stderr, "%s: worker %ld exited "
+					    "%d; starting another\n", name,
+					    (long)pid, WEXITSTATUS(st));
+				break;
+			}
+		if (sup_stop) {
+			if (live == 0)
+				return 1;
+			if (!told)
+				for (i = 0; i < n; i++)
+					if (kids[i] != 0)
+						kill(kids[i], SIGTERM);
+			told = 1;
+		} else {
+			now = time(NULL);
+			wait_alarm = 0;
+			for (i = 0; i < n; i++) {
+				if (kids[i] != 0)
+					continue;
+				if (born[i] != 0 && now - born[i] < 1) {
+					wait_alarm = 1;
+					continue;
+				}
+				switch (spawn(name, kids, born, i, &old)) {
+				case 0:
+					return 0;
+				case 1:
+					live++;
+					break;
+				default:
+					wait_alarm = 1;
+					break;
+				}
+			}
+			if (wait_alarm)
+				alarm(1);
+		}
+		sigsuspend(&old);
+	}
+}
+
 /* One line on stderr (the web server's error log) for each state file that
  * others may read or write. */
 static void
@@ -289,15 +437,18 @@ runtime_main(int argc, char *argv[], int routes, const char *name)
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char		*path = NULL;
 	struct patrol_conf	*conf = NULL;
 	struct patrol_server	*srv = NULL;
 	struct patrol_error	 err = { 0 };
+	char			*end;
+	long			 workers = 1;
 	int			 c, sock, rc = 1;
 
-	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:hVw:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -308,6 +459,17 @@ runtime_main(int argc, char *argv[], int routes, const char *name)
 		case 'V':
 			printf("%s %s\n", name, PATROL_VERSION);
 			return 0;
+		case 'w':
+			errno = 0;
+			workers = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    workers < 1 || workers > WORKERS_MAX) {
+				fprintf(stderr, "%s: --workers: '%s' is not a "
+				    "number from 1 to %d\n", name, optarg,
+				    WORKERS_MAX);
+				return 2;
+			}
+			break;
 		default:
 			usage(name, stderr);
 			return 2;
@@ -325,6 +487,9 @@ runtime_main(int argc, char *argv[], int routes, const char *name)
 	signal(SIGPIPE, SIG_IGN);
 	if ((sock = listen_socket(name)) == -2)
 		goto out;
+	if (sock >= 0 && workers > 1 && (rc = supervise(name, (int)workers)) != 0)
+		return rc - 1;
+	rc = 1;
 	/*
 	 * A configuration, key or database that cannot be loaded: one line
 	 * on stderr now, and one in the web server's error log with the 500

@@ -33,12 +33,12 @@ tok=$(env -i PATH="$PATH" PATROL_CONFIG="$CONF" REQUEST_METHOD=POST \
 	CONTENT_LENGTH=$(wc -c < "$tmp/form") "$OAUTH" < "$tmp/form" |
 	sed '1,/^\r$/d' | jq -r .access_token) || bail "no token"
 
-# start: the beta responder behind systemd-socket-activate on $SOCK; it
-# execs the responder in place on the first connection, so $spid is the
+# start [ARGS]: the beta responder behind systemd-socket-activate on $SOCK;
+# it execs the responder in place on the first connection, so $spid is the
 # responder's pid from then on.
 start() {
 	rm -f "$SOCK"
-	systemd-socket-activate -l "$SOCK" "$BETA" --config "$CONF" \
+	systemd-socket-activate -l "$SOCK" "$BETA" --config "$CONF" "$@" \
 		2> "$tmp/sa.err" &
 	spid=$!
 	_i=0
@@ -146,6 +146,54 @@ kill -TERM "$spid"
 stopped "$spid" 5
 is "$rc" 0 "SIGTERM: exit 0"
 spid=
+
+# --- --workers: one process holds the socket, N accept on it ------------
+
+# kids PID: the PIDs of PID's live children.
+kids() {
+	_p=$1
+	for _f in /proc/[0-9]*/stat; do
+		_l=$(cat "$_f" 2>/dev/null) || continue
+		# shellcheck disable=SC2086
+		set -- ${_l##*) }
+		[ "${2:-}" = "$_p" ] || continue
+		case $1 in Z*|X*) continue ;; esac
+		_c=${_f#/proc/}
+		printf '%s\n' "${_c%/stat}"
+	done
+	return 0
+}
+nkids() { kids "$1" | wc -l; }
+
+start --workers 3
+fcgi GET /beta/mfa/duo-web/config
+is "$status" 200 "--workers 3: answers"
+_i=0
+while [ "$(nkids "$spid")" -lt 3 ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+is "$(nkids "$spid")" 3 "--workers 3: three workers under the process that holds the socket"
+fcgi GET "/beta/personal-access-tokens?owner-id=me"
+is "$(jget "$body" "any(.[]; .id == \"$pid\")")" true "--workers 3: a listing from a worker"
+victim=$(kids "$spid" | head -1)
+kill -KILL "$victim"
+_i=0
+while { [ "$(nkids "$spid")" -lt 3 ] || kids "$spid" | grep -qx "$victim"; } &&
+    [ $_i -lt 60 ]; do sleep 0.05; _i=$((_i + 1)); done
+is "$(nkids "$spid")" 3 "a worker killed: another takes its place"
+like "$(cat "$tmp/sa.err")" "worker $victim killed by signal 9; starting another" \
+	"... with one line on stderr"
+fcgi GET /beta/mfa/duo-web/config
+is "$status" 200 "... and requests are answered"
+workers=$(kids "$spid")
+kill -TERM "$spid"
+stopped "$spid" 5
+is "$rc" 0 "SIGTERM to the supervisor: exit 0"
+alive=0
+for w in $workers; do kill -0 "$w" 2>/dev/null && alive=$((alive + 1)); done
+is "$alive" 0 "... and every worker has exited"
+spid=
+"$BETA" --workers 0 > /dev/null 2> "$tmp/err"
+is $? 2 "--workers 0: usage error"
+like "$(cat "$tmp/err")" "--workers: '0' is not a number from 1 to 256" "--workers 0: the message"
 
 # --- a responder that cannot start --------------------------------------
 # It answers the first request with a 500 envelope and logs the cause on the
