@@ -57,7 +57,12 @@ fi
 CTL=("$BUILD/tools/patrolctl" --config "$STATE/patrol.conf")
 
 # State: configuration (first run only), database and key (init is idempotent).
-mkdir -p "$STATE/htdocs"
+mkdir -p "$STATE/htdocs" "$STATE/errors"
+# The JSON error pages for what lighttpd answers itself (etc/lighttpd.conf).
+for f in "$ROOT"/etc/errors/*.json; do
+	n=${f##*/}
+	cp "$f" "$STATE/errors/${n%.json}.html"
+done
 if [ ! -f "$STATE/patrol.conf" ]; then
 	say "writing $STATE/patrol.conf"
 	cat > "$STATE/patrol.conf" <<'CONF'

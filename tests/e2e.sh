@@ -225,6 +225,12 @@ is "$status" 200 "token, grant_type in the query string: 200"
 # everything in the query string, no body
 req POST "/oauth/token?grant_type=client_credentials&client_id=$adm_id&client_secret=$adm_sec" -d ''
 is "$status" 200 "token, all parameters in the query string: 200"
+# ... and the web server's access log has the request, not the secret.
+sleep 0.3
+grep -q '/oauth/token' "$(server_access_log)"
+ok $? "the access log records token requests"
+if grep -q -e "$adm_sec" "$(server_access_log)"; then r=1; else r=0; fi
+ok $r "a client_secret in the query string is not in the access log"
 # body wins over query
 req POST '/oauth/token?grant_type=password' -d grant_type=client_credentials \
     -d "client_id=$adm_id" -d "client_secret=$adm_sec"
@@ -983,6 +989,39 @@ envelope 414 "414 URI Too Long" "query string of 8193 bytes"
 pad=$(head -c 20000 /dev/zero | tr '\0' a)
 list_as "$admtok" "$q$pad"
 envelope 414 "414 URI Too Long" "query string of 20 KB"
+
+# ================================================================== web server errors
+# What the web server refuses before patrol sees it still comes back as the
+# API's envelope (etc/errors/NNN.json, its tracking id all zeros), JSON.
+# wsenvelope STATUS DETAIL NAME
+wsenvelope() {
+	is "$status" "$1" "$3: status $1"
+	jok "$body" "(keys == [\"causes\",\"detailCode\",\"messages\",\"trackingId\"])
+	    and .detailCode == \"$2\" and (.trackingId | test(\"^[0-9a-f]{32}\$\"))" \
+	    "$3: envelope $2"
+	like "$(hdr Content-Type)" "application/json" "$3: JSON content type"
+}
+# A body far over every limit (16 MiB): the web server's own 413 (or
+# patrol's, where the web server lets it through).
+head -c 16777216 /dev/zero > "$tmp/huge"
+req PUT /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" \
+    -H 'Content-Type: application/json' --data-binary "@$tmp/huge"
+wsenvelope 413 "413 Payload Too Large" "a 16 MiB body"
+rm -f "$tmp/huge"
+# Request headers of 100 KB: over every server's header limit.
+hpad=$(head -c 102400 /dev/zero | tr '\0' a)
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" -H "X-Pad: $hpad"
+case $status in
+431) wsenvelope 431 "431 Request Header Fields Too Large" "a 100 KB header" ;;
+400) wsenvelope 400 "400.1 Bad Request Content" "a 100 KB header" ;;
+*) wsenvelope 431 "431 Request Header Fields Too Large" "a 100 KB header" ;;
+esac
+# A request line of 100 KB.
+list_as "$admtok" "$q$hpad"
+case $status in
+431) wsenvelope 431 "431 Request Header Fields Too Large" "a 100 KB request line" ;;
+*) wsenvelope 414 "414 URI Too Long" "a 100 KB request line" ;;
+esac
 
 # ================================================================== volume
 # 2000 more PATs for Bob, inserted in one transaction by copying his PAT row.

@@ -130,7 +130,12 @@ lighttpd_start() {
 	_lt_state=$1
 	_lt_bin=$(lighttpd_bin) || { diag "lighttpd not found"; return 1; }
 	_lt_conf=$top_srcdir/etc/lighttpd.conf
-	mkdir -p "$_lt_state/htdocs" || return 1
+	mkdir -p "$_lt_state/htdocs" "$_lt_state/errors" || return 1
+	# The JSON error pages, as etc/lighttpd.conf expects them.
+	for _lt_e in "$top_srcdir"/etc/errors/*.json; do
+		_lt_n=${_lt_e##*/}
+		cp "$_lt_e" "$_lt_state/errors/${_lt_n%.json}.html" || return 1
+	done
 	: "${PATROL_CONFIG:=$_lt_state/patrol.conf}"
 	PATROL_STATE=$_lt_state
 	PATROL_LIBEXEC=${PATROL_LIBEXEC:-$top_builddir/cgi-bin}

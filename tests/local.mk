@@ -133,7 +133,8 @@ SCRIPT_TESTS = \
 	tests/cli_pat.sh \
 	tests/e2e.sh \
 	tests/bench.sh \
-	tests/interop.sh
+	tests/interop.sh \
+	tests/slow.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
@@ -151,7 +152,7 @@ VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=all \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
 SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh
 EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
-	tests/server_lighttpd.sh
+	tests/server_lighttpd.sh tests/slowclients.py
 
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \

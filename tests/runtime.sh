@@ -236,6 +236,38 @@ if lighttpd_bin > /dev/null; then
 	like "$(cat "$tmp/lt/lighttpd-error.log")" "patrol[$tid]: GET /beta/mfa/duo-web/config: 500 the responder cannot serve: $tmp/bad.conf:1: token.lifetime must be an integer" \
 		"lighttpd, bad config: the error log has the cause"
 	lighttpd_stop
+
+	# Responders that are down and cannot be started again: lighttpd's own
+	# 5xx, as the API's JSON envelope (etc/errors, etc/lighttpd.conf).
+	mkdir -p "$tmp/lx" "$tmp/lt2"
+	for p in patrol-oauth patrol-beta; do
+		printf '#!/bin/sh\n[ -e "%s/down" ] && exit 1\nexec "%s" "$@"\n' \
+		    "$tmp/lx" "$top_builddir/cgi-bin/$p" > "$tmp/lx/$p"
+		chmod +x "$tmp/lx/$p"
+	done
+	PATROL_CONFIG=$CONF PATROL_LIBEXEC=$tmp/lx
+	lighttpd_start "$tmp/lt2" || bail "lighttpd did not start"
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/beta/mfa/duo-web/config")
+	is "$code" 401 "lighttpd, responders up: patrol answers"
+	: > "$tmp/lx/down"
+	for k in $(lighttpd_children "$LIGHTTPD_PID"); do kill -KILL "$k"; done
+	i=0 code=
+	while [ $i -lt 20 ]; do
+		out=$(curl -s -D "$tmp/h" -w '\n%{http_code}' "$BASE/beta/mfa/duo-web/config")
+		code=$(printf '%s' "$out" | tail -1)
+		case $code in 5*) break ;; esac
+		sleep 0.2
+		i=$((i + 1))
+	done
+	case $code in 5??) r=0 ;; *) r=1 ;; esac
+	ok $r "lighttpd, responders down: a 5xx ($code)"
+	body=$(printf '%s' "$out" | sed '$d')
+	case $(jget "$body" .detailCode) in "$code "*) r=0 ;; *) r=1 ;; esac
+	ok $r "lighttpd, responders down: the API's envelope for $code"
+	like "$(tr -d '\r' < "$tmp/h" | grep -i '^content-type:')" "application/json" \
+		"lighttpd, responders down: JSON content type"
+	lighttpd_stop
+	unset PATROL_LIBEXEC
 else
 	skip_all "lighttpd is not installed"
 fi
