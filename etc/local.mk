@@ -7,3 +7,24 @@ dist_errors_DATA = %D%/errors/400.json %D%/errors/403.json \
 	%D%/errors/411.json %D%/errors/413.json %D%/errors/414.json \
 	%D%/errors/431.json %D%/errors/500.json %D%/errors/502.json \
 	%D%/errors/503.json %D%/errors/504.json
+lighttpddir = $(sampledir)/lighttpd
+dist_lighttpd_DATA = %D%/lighttpd/50-patrol.conf
+
+# lighttpd serves error pages by the name NNN.html (server.errorfile-prefix):
+# the same JSON pages under that name, for etc/lighttpd/50-patrol.conf.
+install-data-hook: install-lighttpd-errors
+install-lighttpd-errors:
+	$(MKDIR_P) '$(DESTDIR)$(pkgdatadir)/lighttpd-errors'
+	for f in $(dist_errors_DATA); do \
+	    n=`basename "$$f" .json`; \
+	    $(INSTALL_DATA) "$(srcdir)/$$f" \
+	        '$(DESTDIR)$(pkgdatadir)/lighttpd-errors/'"$$n.html" || exit 1; \
+	done
+uninstall-local: uninstall-lighttpd-errors
+uninstall-lighttpd-errors:
+	for f in $(dist_errors_DATA); do \
+	    n=`basename "$$f" .json`; \
+	    rm -f '$(DESTDIR)$(pkgdatadir)/lighttpd-errors/'"$$n.html"; \
+	done
+	-rmdir '$(DESTDIR)$(pkgdatadir)/lighttpd-errors'
+.PHONY: install-lighttpd-errors uninstall-lighttpd-errors

@@ -134,7 +134,8 @@ SCRIPT_TESTS = \
 	tests/e2e.sh \
 	tests/bench.sh \
 	tests/interop.sh \
-	tests/slow.sh
+	tests/slow.sh \
+	tests/lighttpd-dropin.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
