@@ -28,3 +28,9 @@ uninstall-lighttpd-errors:
 	done
 	-rmdir '$(DESTDIR)$(pkgdatadir)/lighttpd-errors'
 .PHONY: install-lighttpd-errors uninstall-lighttpd-errors
+nginxdir = $(sampledir)/nginx
+dist_nginx_DATA = %D%/nginx/patrol.conf
+systemddir = $(sampledir)/systemd
+dist_systemd_DATA = %D%/systemd/patrol-oauth.socket \
+	%D%/systemd/patrol-oauth.service %D%/systemd/patrol-beta.socket \
+	%D%/systemd/patrol-beta.service

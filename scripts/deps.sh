@@ -28,9 +28,25 @@ install_missing() {
 		fi
 		sudo=(sudo)
 	fi
+	# Web servers the tests start themselves (nginx, apache2) must not
+	# also start as system services on port 80: a policy-rc.d that denies
+	# every start, for the time of the install only (unless the machine
+	# already has one).
+	local policy=/usr/sbin/policy-rc.d own_policy= rc
+	case " ${missing[*]} " in
+	*" nginx "*|*" apache2 "*)
+		if [ ! -e "$policy" ]; then
+			printf '#!/bin/sh\n# deps.sh: no service starts while it installs\nexit 101\n' |
+			    "${sudo[@]}" tee "$policy" >/dev/null &&
+			    "${sudo[@]}" chmod 0755 "$policy" && own_policy=1
+		fi ;;
+	esac
 	"${sudo[@]}" apt-get update -qq &&
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends "${missing[@]}"
+	rc=$?
+	[ -n "$own_policy" ] && "${sudo[@]}" rm -f "$policy"
+	return $rc
 }
 
 # The packages patrol needs to build and run (run.sh), and to test (test.sh).
@@ -38,4 +54,5 @@ RUN_PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
 	libjansson-dev libconfig-dev libsqlite3-dev libssl-dev
 	lighttpd sqlite3 curl jq procps)
 TEST_PACKAGES=("${RUN_PACKAGES[@]}" nodejs npm valgrind locales openssl
-	libfcgi-bin systemd mandoc python3)	# tests/runtime.sh, man.sh, runsh.sh
+	libfcgi-bin systemd mandoc python3	# tests/runtime.sh, man.sh, runsh.sh
+	nginx)	# tests/*-nginx.sh

@@ -135,7 +135,10 @@ SCRIPT_TESTS = \
 	tests/bench.sh \
 	tests/interop.sh \
 	tests/slow.sh \
-	tests/lighttpd-dropin.sh
+	tests/lighttpd-dropin.sh \
+	tests/e2e-nginx.sh \
+	tests/interop-nginx.sh \
+	tests/slow-nginx.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
@@ -153,7 +156,8 @@ VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=all \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
 SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh
 EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
-	tests/server_lighttpd.sh tests/slowclients.py
+	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
+	tests/sockact.sh
 
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \

@@ -1,0 +1,5 @@
+#!/bin/sh
+# tests/slow-nginx.sh: tests/slow.sh against the nginx recipe (etc/nginx/patrol.conf,
+# responders from etc/systemd/ by socket activation).
+PATROL_SETUP=nginx; export PATROL_SETUP
+. "$top_srcdir/tests/slow.sh"
