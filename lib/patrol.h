@@ -421,6 +421,7 @@ struct patrol_claims {
 	char identity_id[PATROL_ID_LEN + 1];	/* "identity_id" (and "sub") */
 	char jti[PATROL_ID_LEN + 1];
 	int64_t iat, exp;			/* seconds since the epoch */
+	int64_t nbf;				/* the same, -1 when absent */
 };
 
 /* Issues an HS256 JWT with claims iss, sub, identity_id, client_id, scope
@@ -431,14 +432,22 @@ enum patrol_err patrol_token_issue(const struct patrol_key *key,
     const char *const *scope, size_t nscope, int64_t now, long lifetime,
     char **jwt_out, struct patrol_error *err);
 
+/* Leeway, in seconds, for clocks that disagree: iat and nbf may lie this far
+ * in the future. */
+#define PATROL_TOKEN_LEEWAY 60
+
 /* Verifies a compact JWT (at most 8192 bytes): three base64url parts, header
  * alg exactly HS256 (alg "none" and every other alg rejected), valid
- * signature (constant-time), matching iss, exp > now (seconds), well-formed
- * claims. Fills *claims. On failure PATROL_ERR_AUTH with err->text the reason
- * without prefix, e.g. "JWT is expired", "JWT signature does not match",
- * "JWT algorithm none is not allowed", "JWT is malformed". */
+ * signature (constant-time), matching iss, exp > now (seconds), iat and nbf
+ * (when present) not after now + PATROL_TOKEN_LEEWAY, exp - iat at most
+ * `lifetime` (seconds; the configured token.lifetime, 0 for no bound),
+ * well-formed claims. Fills *claims. On failure PATROL_ERR_AUTH with
+ * err->text the reason without prefix, e.g. "JWT is expired", "JWT
+ * signature does not match", "JWT algorithm none is not allowed", "JWT is
+ * malformed", "JWT is issued in the future", "JWT is not valid yet", "JWT
+ * lifetime exceeds token.lifetime". */
 enum patrol_err patrol_token_verify(const struct patrol_key *key,
-    const char *issuer, const char *jwt, int64_t now,
+    const char *issuer, const char *jwt, int64_t now, long lifetime,
     struct patrol_claims *claims, struct patrol_error *err);
 
 /* ------------------------------------------------------------------ */

@@ -109,7 +109,7 @@ authenticate(struct req *r, const char *const *op_scopes)
 	if (strlen(h) > HEADER_MAX)
 		return unauthorized(r, "JWT is malformed"), -1;
 	rc = patrol_token_verify(r->key, r->conf->issuer, h,
-	    patrol_time_now() / 1000, &claims, &err);
+	    patrol_time_now() / 1000, r->conf->token_lifetime, &claims, &err);
 	if (rc != PATROL_OK)
 		return unauthorized(r, rc == PATROL_ERR_AUTH ? err.text :
 		    "JWT is malformed"), -1;

@@ -123,10 +123,11 @@ id_claim(const json_t *p, const char *name, char out[PATROL_ID_LEN + 1])
 }
 
 /* The checks on the values of the claims once read: the issuer (given as
- * 1 for a match, 0 for none) and the expiry. */
+ * 1 for a match, 0 for none), the expiry, iat and nbf against the clock
+ * (with leeway) and the lifetime bound (0: none). */
 static enum patrol_err
 claims_valid(const struct patrol_claims *c, int issuer_matches, int64_t now,
-    struct patrol_error *err)
+    long lifetime, struct patrol_error *err)
 {
 	if (!issuer_matches)
 		return patrol_error_set(err, PATROL_ERR_AUTH, PATROL_NOPOS,
@@ -134,22 +135,35 @@ claims_valid(const struct patrol_claims *c, int issuer_matches, int64_t now,
 	if (c->exp <= now)
 		return patrol_error_set(err, PATROL_ERR_AUTH, PATROL_NOPOS,
 		    "JWT is expired");
+	if (c->iat > now + PATROL_TOKEN_LEEWAY)
+		return patrol_error_set(err, PATROL_ERR_AUTH, PATROL_NOPOS,
+		    "JWT is issued in the future");
+	if (c->nbf > now + PATROL_TOKEN_LEEWAY)
+		return patrol_error_set(err, PATROL_ERR_AUTH, PATROL_NOPOS,
+		    "JWT is not valid yet");
+	/* exp > now >= 0 here, so exp - iat cannot overflow unless iat is
+	 * far negative: such a token is as unbounded as an over-long one. */
+	if (lifetime > 0 && (c->iat < 0 || c->exp - c->iat > lifetime))
+		return patrol_error_set(err, PATROL_ERR_AUTH, PATROL_NOPOS,
+		    "JWT lifetime exceeds token.lifetime");
 	return PATROL_OK;
 }
 
 /* Checks the claims of a correctly signed token and fills *c. */
 static enum patrol_err
-check_claims(const json_t *p, const char *issuer, int64_t now,
+check_claims(const json_t *p, const char *issuer, int64_t now, long lifetime,
     struct patrol_claims *c, struct patrol_error *err)
 {
-	const json_t	*iat, *exp;
+	const json_t	*iat, *exp, *nbf;
 	const char	*iss, *sub;
 
 	iss = json_string_value(json_object_get(p, "iss"));
 	sub = json_string_value(json_object_get(p, "sub"));
 	iat = json_object_get(p, "iat");
 	exp = json_object_get(p, "exp");
+	nbf = json_object_get(p, "nbf");
 	if (iss == NULL || !json_is_integer(iat) || !json_is_integer(exp) ||
+	    (nbf != NULL && !json_is_integer(nbf)) ||
 	    id_claim(p, "client_id", c->pat_id) == -1 ||
 	    id_claim(p, "identity_id", c->identity_id) == -1 ||
 	    id_claim(p, "jti", c->jti) == -1 ||
@@ -157,7 +171,8 @@ check_claims(const json_t *p, const char *issuer, int64_t now,
 		return bad_token(err);
 	c->iat = json_integer_value(iat);
 	c->exp = json_integer_value(exp);
-	return claims_valid(c, strcmp(iss, issuer) == 0, now, err);
+	c->nbf = nbf != NULL ? json_integer_value(nbf) : -1;
+	return claims_valid(c, strcmp(iss, issuer) == 0, now, lifetime, err);
 }
 
 /*
@@ -277,7 +292,7 @@ issuer_ok(const unsigned char *raw, size_t len, const char *issuer)
 
 enum patrol_err
 patrol_token_verify(const struct patrol_key *key, const char *issuer,
-    const char *jwt, int64_t now, struct patrol_claims *claims,
+    const char *jwt, int64_t now, long lifetime, struct patrol_claims *claims,
     struct patrol_error *err)
 {
 	const char	*dot1, *dot2;
@@ -339,8 +354,9 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 		goto out;
 	}
 	if (own_claims((const char *)raw, rawlen, claims) == 0) {
+		claims->nbf = -1;
 		rc = claims_valid(claims, issuer_ok(raw, rawlen, issuer), now,
-		    err);
+		    lifetime, err);
 		goto out;
 	}
 	memset(claims, 0, sizeof(*claims));
@@ -350,7 +366,7 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 		rc = bad_token(err);
 		goto out;
 	}
-	rc = check_claims(payload, issuer, now, claims, err);
+	rc = check_claims(payload, issuer, now, lifetime, claims, err);
 out:
 	if (rc != PATROL_OK)
 		memset(claims, 0, sizeof(*claims));

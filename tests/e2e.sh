@@ -359,6 +359,14 @@ req GET '/beta/personal-access-tokens?owner-id=me' -H "Authorization: Bearer $go
 is "$status" 200 "a token forged with the signing key is accepted (so the forgeries below test one thing each)"
 expired=$(forge "$HS256" "$(claims "$adm_id" "$admin" $((n - 7200)) $((n - 3600)))")
 unauth "JWT is expired" "expired token" -H "Authorization: Bearer $expired"
+# iat years ahead (with an exp to match), nbf ahead, a lifetime over
+# token.lifetime: each correctly signed, each refused.
+future=$(forge "$HS256" "$(claims "$adm_id" "$admin" $((n + 86400 * 365 * 5)) $((n + 86400 * 365 * 5 + 600)))")
+unauth "JWT is issued in the future" "iat five years ahead" -H "Authorization: Bearer $future"
+nbf=$(forge "$HS256" "$(claims "$adm_id" "$admin" "$n" $((n + 600)) | sed "s/}\$/,\"nbf\":$((n + 3600))}/")")
+unauth "JWT is not valid yet" "nbf an hour ahead" -H "Authorization: Bearer $nbf"
+long=$(forge "$HS256" "$(claims "$adm_id" "$admin" $((n - 10)) $((n - 10 + 3601)))")
+unauth "JWT lifetime exceeds token.lifetime" "exp - iat one second over token.lifetime (3600 here)" -H "Authorization: Bearer $long"
 none=$(forge '{"alg":"none","typ":"JWT"}' "$(claims "$adm_id" "$admin" "$n" $((n + 600)))" "" "")
 unauth "JWT algorithm none is not allowed" "alg none" -H "Authorization: Bearer $none"
 hs512=$(forge '{"alg":"HS512","typ":"JWT"}' "$(claims "$adm_id" "$admin" "$n" $((n + 600)))" "" sha512)

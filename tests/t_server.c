@@ -953,7 +953,7 @@ token_span(const char *bearer)
 
 	if (bearer != NULL && patrol_key_load(keypath, &key, &err) ==
 	    PATROL_OK && patrol_token_verify(key, "t", bearer + 7,
-	    patrol_time_now() / 1000, &c, &err) == PATROL_OK)
+	    patrol_time_now() / 1000, 0, &c, &err) == PATROL_OK)
 		span = (long long)(c.exp - c.iat);
 	patrol_key_free(key);
 	return span;

@@ -22,6 +22,7 @@
 #define IDN	"fedcba9876543210fedcba9876543210"
 #define JTI	"00112233445566778899aabbccddeeff"
 #define NOW	1700000000
+#define LIFETIME	43199	/* token.lifetime's default */
 #define PATH_MAX_TEST	512
 #define HS256	"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 /* The claims patrol issues, with room for one more (%s). */
@@ -148,7 +149,7 @@ why(const struct patrol_key *key, const char *tok, int64_t now)
 	enum patrol_err			 rc;
 
 	memset(&err, 0, sizeof(err));
-	rc = patrol_token_verify(key, "patrol", tok, now, &c, &err);
+	rc = patrol_token_verify(key, "patrol", tok, now, LIFETIME, &c, &err);
 	if (rc == PATROL_OK)
 		return "";
 	if (rc != PATROL_ERR_AUTH || c.pat_id[0] != '\0' || c.exp != 0)
@@ -268,7 +269,7 @@ test_issue(const struct patrol_key *key)
 	ok(strncmp(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 37) == 0,
 	    "the header is exactly {\"alg\":\"HS256\",\"typ\":\"JWT\"}");
 	memset(&c, 0, sizeof(c));
-	ok(patrol_token_verify(key, "patrol", tok, NOW, &c, NULL) ==
+	ok(patrol_token_verify(key, "patrol", tok, NOW, LIFETIME, &c, NULL) ==
 	    PATROL_OK, "verify with NULL err");
 	is_str(c.pat_id, PAT, "claims: client_id");
 	is_str(c.identity_id, IDN, "claims: identity_id");
@@ -324,7 +325,7 @@ test_issue(const struct patrol_key *key)
 	ok(strcmp(tok, tok2) != 0 && why(key, tok2, NOW)[0] == '\0',
 	    "a second token differs and verifies");
 	memset(&c, 0, sizeof(c));
-	patrol_token_verify(key, "patrol", tok2, NOW, &c, NULL);
+	patrol_token_verify(key, "patrol", tok2, NOW, LIFETIME, &c, NULL);
 	ok(strcmp(c.jti, JTI) != 0 && patrol_id_valid(c.jti),
 	    "each token has its own jti");
 	free(tok);
@@ -484,7 +485,38 @@ test_verify(const struct patrol_key *key, const struct patrol_key *other)
 		  "\"exp\":-5,\"jti\":\"" JTI "\"}", "JWT is expired" },
 		{ "{\"iss\":\"patrol\",\"sub\":\"" IDN "\",\"identity_id\":\""
 		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
-		  "\"exp\":1000000000000000000,\"jti\":\"" JTI "\"}", "" },
+		  "\"exp\":1000000000000000000,\"jti\":\"" JTI "\"}",
+		  "JWT lifetime exceeds token.lifetime" },
+		/* iat, nbf and the lifetime, in both spellings (patrol's own
+		 * has no nbf). NOW is 1700000000; the leeway 60 s. */
+#define TIMES(spell, iat, exp, extra) "{\"iss\":\"patrol\",\"sub\":\"" IDN \
+	"\",\"identity_id\":\"" IDN "\",\"client_id\":\"" PAT "\"," spell \
+	"\"iat\":" iat ",\"exp\":" exp ",\"jti\":\"" JTI "\"" extra "}"
+		{ TIMES("\"scope\":[],", "1700000061", "1700003600", ""),
+		  "JWT is issued in the future" },
+		{ TIMES("", "1700000061", "1700003600", ""),
+		  "JWT is issued in the future" },
+		{ TIMES("\"scope\":[],", "1700000060", "1700003600", ""), "" },
+		{ TIMES("", "1700000060", "1700003600", ""), "" },
+		{ TIMES("", "1900000000", "1900003600", ""),
+		  "JWT is issued in the future" },	/* years ahead */
+		{ TIMES("", "1700000000", "1700003600", ",\"nbf\":1700000061"),
+		  "JWT is not valid yet" },
+		{ TIMES("", "1700000000", "1700003600", ",\"nbf\":1900000000"),
+		  "JWT is not valid yet" },
+		{ TIMES("", "1700000000", "1700003600", ",\"nbf\":1700000060"),
+		  "" },
+		{ TIMES("", "1700000000", "1700003600", ",\"nbf\":\"1\""),
+		  "JWT is malformed" },
+		{ TIMES("\"scope\":[],", "1700000000", "1700043199", ""), "" },
+		{ TIMES("\"scope\":[],", "1700000000", "1700043200", ""),
+		  "JWT lifetime exceeds token.lifetime" },
+		{ TIMES("", "1700000000", "1700043200", ""),
+		  "JWT lifetime exceeds token.lifetime" },
+		{ TIMES("\"scope\":[],", "1", "1700000100", ""),
+		  "JWT lifetime exceeds token.lifetime" },
+		{ TIMES("", "-5", "1700000100", ""),
+		  "JWT lifetime exceeds token.lifetime" },
 		{ "{\"iss\":\"patrol\",\"sub\":\"" IDN "\",\"identity_id\":\""
 		  IDN "\",\"client_id\":\"" PAT "\",\"scope\":[],\"iat\":1700000000,"
 		  "\"exp\":1700043199,\"jti\":\"" JTI "\"}x", "JWT is malformed" },
@@ -519,10 +551,10 @@ test_verify(const struct patrol_key *key, const struct patrol_key *other)
 	    "wrong key");
 	is_str(why(key, good, NOW + 43199), "JWT is expired",
 	    "hand-made token expires");
-	is_int(patrol_token_verify(key, "other", good, NOW, &cl, &err),
+	is_int(patrol_token_verify(key, "other", good, NOW, LIFETIME, &cl, &err),
 	    PATROL_ERR_AUTH, "wrong issuer: AUTH");
 	is_str(err.text, "JWT issuer does not match", "wrong issuer: text");
-	is_int(patrol_token_verify(NULL, "patrol", good, NOW, &cl, &err),
+	is_int(patrol_token_verify(NULL, "patrol", good, NOW, LIFETIME, &cl, &err),
 	    PATROL_ERR_INVALID, "no key: INVALID");
 
 	/* The payload of another token under this token's signature. */

@@ -57,7 +57,7 @@ verify(const char *jwt)
 {
 	struct patrol_claims	 c;
 
-	(void)patrol_token_verify(key, "fuzz", jwt, 1700000100, &c, NULL);
+	(void)patrol_token_verify(key, "fuzz", jwt, 1700000100, 3600, &c, NULL);
 }
 
 /* Replaces whatever follows the second dot of s (room for 44 more bytes)
