@@ -65,6 +65,8 @@ static const struct key keys[] = {
 	{ "token", "signing_key_file", K_PATH, OFF(key_file), "signing.key",
 	  0, 0, 0, NULL },
 	{ "token", "issuer", K_STRING, OFF(issuer), "patrol", 0, 0, 0, NULL },
+	{ "secrets", "key_file", K_PATH, OFF(secrets_key_file), "secrets.key",
+	  0, 0, 0, NULL },
 	{ "token", "lifetime", K_LONG, OFF(token_lifetime), NULL, 43199,
 	  60, 604800, NULL },
 	{ "limits", "request_body_max", K_SIZE, OFF(body_max), NULL, 65536,
@@ -81,7 +83,7 @@ static const struct key keys[] = {
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
 static const char *const groups[] = {
-	"database", "token", "limits", "pat", "files", NULL
+	"database", "token", "secrets", "limits", "pat", "files", NULL
 };
 
 /* What one load works on; all pointers borrowed. */
@@ -108,6 +110,7 @@ patrol_conf_free(struct patrol_conf *conf)
 	free(conf->db_path);
 	free(conf->db_conninfo);
 	free(conf->key_file);
+	free(conf->secrets_key_file);
 	free(conf->issuer);
 	free(conf->files_group);
 	free(conf);
@@ -413,7 +416,7 @@ apply_file(struct ctx *c, config_t *cfg)
 		gname = config_setting_name(g);
 		if (!in_list(groups, gname))
 			return SETTING_ERROR(c, g, "unknown setting \"%s\" "
-			    "(known groups: database, token, limits, pat)",
+			    "(known groups: database, token, secrets, limits, pat, files)",
 			    gname);
 		if (!config_setting_is_group(g))
 			return SETTING_ERROR(c, g, "%s must be a group "

@@ -1,6 +1,10 @@
 /*
  * duo_store.c: the Duo MFA configuration operations on a store, shared by
  * the HTTP handlers and patrolctl: show (masked) and update (PUT semantics).
+ * The secrets (accessKey, configProperties.skey) are stored sealed
+ * (seal.c), each bound to its place: "duo_config/1/<field>". A value stored
+ * before patrol sealed secrets (no "enc:v1:" prefix) is read as it is and
+ * sealed by the next update.
  */
 #include "config.h"
 
@@ -10,11 +14,70 @@
 #include "patrol.h"
 #include "extern.h"
 
-/* The stored configuration as a new reference in *out, NULL before the
- * first update. A stored text that is not JSON is a STORE error whose text
- * quotes nothing of it (it holds secrets). */
+/* The secret fields: the object holding them (NULL: the top level) and the
+ * member, and the associated data each is sealed with. */
+static const struct {
+	const char	*parent;
+	const char	*name;
+	const char	*context;
+} secrets[] = {
+	{ NULL, "accessKey", "duo_config/1/accessKey" },
+	{ "configProperties", "skey", "duo_config/1/configProperties.skey" },
+};
+
+/* Seals (encrypt 1) or opens (0) every secret string of config in place. A
+ * secret to seal with no key is CONFIG, and nothing is written; a sealed
+ * secret to open with no key is CONFIG too; an unsealed one is left as it
+ * is when opening (stored before sealing). */
 static enum patrol_err
-stored(struct patrol_store *st, json_t **out, struct patrol_error *err)
+seal_all(json_t *config, const struct patrol_seal *seal, int encrypt,
+    struct patrol_error *err)
+{
+	json_t		*obj, *v;
+	const char	*s;
+	char		*t;
+	enum patrol_err	 rc;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		obj = secrets[i].parent == NULL ? config :
+		    json_object_get(config, secrets[i].parent);
+		if (!json_is_object(obj) ||
+		    (s = json_string_value(v = json_object_get(obj,
+		    secrets[i].name))) == NULL)
+			continue;
+		if (!encrypt && !patrol_seal_is_sealed(s))
+			continue;
+		if (seal == NULL)
+			return patrol_error_set(err, PATROL_ERR_CONFIG,
+			    PATROL_NOPOS, "the Duo %s is stored sealed, or is "
+			    "to be, and no secrets key is loaded "
+			    "(secrets.key_file; patrolctl init makes it)",
+			    secrets[i].name);
+		rc = encrypt ?
+		    patrol_seal_encrypt(seal, secrets[i].context, s, &t, err) :
+		    patrol_seal_decrypt(seal, secrets[i].context, s, &t, err);
+		if (rc != PATROL_OK)
+			return rc;
+		if (json_object_set_new(obj, secrets[i].name,
+		    json_string(t)) == -1) {
+			wipe(t, strlen(t));
+			free(t);
+			return patrol_error_set(err, PATROL_ERR_NOMEM,
+			    PATROL_NOPOS, "out of memory");
+		}
+		wipe(t, strlen(t));
+		free(t);
+	}
+	return PATROL_OK;
+}
+
+/* The stored configuration, secrets opened, as a new reference in *out,
+ * NULL before the first update. A stored text that is not JSON is a STORE
+ * error whose text quotes nothing of it (it holds secrets). */
+static enum patrol_err
+stored(struct patrol_store *st, const struct patrol_seal *seal, json_t **out,
+    struct patrol_error *err)
 {
 	json_error_t	 jerr;
 	enum patrol_err	 rc;
@@ -30,6 +93,10 @@ stored(struct patrol_store *st, json_t **out, struct patrol_error *err)
 		rc = patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
 		    "the stored Duo configuration is not valid JSON "
 		    "(line %d, column %d)", jerr.line, jerr.column);
+	else if ((rc = seal_all(*out, seal, 0, err)) != PATROL_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	wipe(s, strlen(s));
 	free(s);
 	return rc;
@@ -53,24 +120,24 @@ masked(const json_t *config, json_t **out, struct patrol_error *err)
 }
 
 enum patrol_err
-patrol_duo_show(struct patrol_store *st, json_t **out,
-    struct patrol_error *err)
+patrol_duo_show(struct patrol_store *st, const struct patrol_seal *seal,
+    json_t **out, struct patrol_error *err)
 {
 	json_t		*config = NULL;
 	enum patrol_err	 rc;
 
 	*out = NULL;
-	if ((rc = stored(st, &config, err)) == PATROL_OK)
+	if ((rc = stored(st, seal, &config, err)) == PATROL_OK)
 		rc = masked(config, out, err);
 	json_decref(config);
 	return rc;
 }
 
 enum patrol_err
-patrol_duo_update(struct patrol_store *st, const char *body, size_t len,
-    json_t **out, struct patrol_error *err)
+patrol_duo_update(struct patrol_store *st, const struct patrol_seal *seal,
+    const char *body, size_t len, json_t **out, struct patrol_error *err)
 {
-	json_t		*in = NULL, *old = NULL, *merged = NULL;
+	json_t		*in = NULL, *old = NULL, *merged = NULL, *sealed = NULL;
 	char		*text = NULL;
 	enum patrol_err	 rc;
 
@@ -78,10 +145,17 @@ patrol_duo_update(struct patrol_store *st, const char *body, size_t len,
 		*out = NULL;
 	if ((rc = jbody_load(body, len, &in, err)) != PATROL_OK ||
 	    (rc = patrol_duo_validate(in, err)) != PATROL_OK ||
-	    (rc = stored(st, &old, err)) != PATROL_OK)
+	    (rc = stored(st, seal, &old, err)) != PATROL_OK)
 		goto out;
 	if ((merged = patrol_duo_merge(in, old)) == NULL ||
-	    (text = json_dumps(merged, JSON_COMPACT)) == NULL) {
+	    (sealed = json_deep_copy(merged)) == NULL) {
+		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "out of memory");
+		goto out;
+	}
+	if ((rc = seal_all(sealed, seal, 1, err)) != PATROL_OK)
+		goto out;
+	if ((text = json_dumps(sealed, JSON_COMPACT)) == NULL) {
 		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
 		    "out of memory");
 		goto out;
@@ -98,5 +172,6 @@ out:
 	json_decref(in);
 	json_decref(old);
 	json_decref(merged);
+	json_decref(sealed);
 	return rc;
 }

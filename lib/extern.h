@@ -76,6 +76,15 @@ int hexval(char c);
 /* Overwrites n bytes at p with zeros in a way the compiler keeps. */
 void wipe(void *p, size_t n);
 
+/* key.c: key files. Reads at most cap bytes of path into buf (*len read;
+ * IO "path: strerror"). */
+enum patrol_err keyfile_read(const char *path, unsigned char *buf,
+    size_t cap, size_t *len, struct patrol_error *err);
+/* Creates path (0600, O_EXCL: EXISTS) holding n (at most 64) random bytes,
+ * synced; `what` names the key in errors; nothing left on failure. */
+enum patrol_err keyfile_create(const char *path, size_t n, const char *what,
+    struct patrol_error *err);
+
 /* JSON values appended to a pbuf (jsonw.c), byte for byte as jansson's
  * json_dumps(JSON_COMPACT) writes them. Return 0 or -1 (b->oom set). */
 /* A string: s[0..len) is UTF-8 (not checked), escaped as jansson does. */
@@ -166,6 +175,8 @@ struct route;
 struct req {
 	const struct patrol_conf *conf;		/* borrowed from the server */
 	const struct patrol_key	*key;		/* borrowed from the server */
+	const struct patrol_seal *seal;		/* borrowed; NULL: no secrets
+						 * key (yet) */
 	struct patrol_store	*store;		/* borrowed, open (set before
 						 * authentication) */
 	const struct patrol_io	*io;

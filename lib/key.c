@@ -78,6 +78,86 @@ key_hmac(const struct patrol_key *key, const void *data, size_t len,
 }
 
 enum patrol_err
+keyfile_read(const char *path, unsigned char *buf, size_t cap, size_t *len,
+    struct patrol_error *err)
+{
+	ssize_t		 n;
+	int		 fd;
+	enum patrol_err	 rc = PATROL_OK;
+
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ioerror(err, path);
+	while (*len < cap) {
+		n = read(fd, buf + *len, cap - *len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = ioerror(err, path);
+			break;
+		}
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	close(fd);
+	return rc;
+}
+
+enum patrol_err
+keyfile_create(const char *path, size_t n, const char *what,
+    struct patrol_error *err)
+{
+	unsigned char	 buf[KEY_GEN_LEN];
+	size_t		 off = 0;
+	ssize_t		 w;
+	int		 fd;
+	enum patrol_err	 rc = PATROL_OK;
+
+	if (n > sizeof(buf))
+		return patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
+		    "%s: %zu bytes of key asked, at most %zu", path, n,
+		    sizeof(buf));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
+		    "%s: already exists", path);
+	if (fd == -1)
+		return ioerror(err, path);
+	if (RAND_bytes(buf, (int)n) != 1) {
+		rc = patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
+		    "%s: no random bytes for the %s", path, what);
+		goto out;
+	}
+	while (off < n) {
+		w = write(fd, buf + off, n - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			rc = ioerror(err, path);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) == -1) {
+		rc = ioerror(err, path);
+		goto out;
+	}
+	w = close(fd);
+	fd = -1;
+	if (w == -1)
+		rc = ioerror(err, path);
+out:
+	wipe(buf, sizeof(buf));
+	if (fd != -1)
+		close(fd);
+	/* A partial key is no key: leave nothing behind on failure. */
+	if (rc != PATROL_OK)
+		unlink(path);
+	return rc;
+}
+
+enum patrol_err
 patrol_key_load(const char *path, struct patrol_key **out,
     struct patrol_error *err)
 {
@@ -85,25 +165,12 @@ patrol_key_load(const char *path, struct patrol_key **out,
 	unsigned char		 buf[KEY_FILE_MAX + 1];
 	struct patrol_key	*k;
 	size_t			 len = 0;
-	ssize_t			 n;
-	int			 fd;
-	enum patrol_err		 rc = PATROL_OK;
+	enum patrol_err		 rc;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return ioerror(err, path);
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			rc = ioerror(err, path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	if ((rc = keyfile_read(path, buf, sizeof(buf), &len, err)) !=
+	    PATROL_OK)
+		goto out;
 	if (len < PATROL_KEY_MIN) {
 		rc = patrol_error_set(err, PATROL_ERR_INVALID, PATROL_NOPOS,
 		    "%s: signing key too short (%zu bytes, need at least %d)",
@@ -132,56 +199,13 @@ patrol_key_load(const char *path, struct patrol_key **out,
 	*out = k;
 out:
 	wipe(buf, sizeof(buf));
-	close(fd);
 	return rc;
 }
 
 enum patrol_err
 patrol_key_generate(const char *path, struct patrol_error *err)
 {
-	unsigned char	 buf[KEY_GEN_LEN];
-	size_t		 off = 0;
-	ssize_t		 n;
-	int		 fd;
-	enum patrol_err	 rc = PATROL_OK;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1 && errno == EEXIST)
-		return patrol_error_set(err, PATROL_ERR_EXISTS, PATROL_NOPOS,
-		    "%s: already exists", path);
-	if (fd == -1)
-		return ioerror(err, path);
-	if (RAND_bytes(buf, sizeof(buf)) != 1) {
-		rc = patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
-		    "%s: no random bytes for the signing key", path);
-		goto out;
-	}
-	while (off < sizeof(buf)) {
-		n = write(fd, buf + off, sizeof(buf) - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			rc = ioerror(err, path);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) == -1) {
-		rc = ioerror(err, path);
-		goto out;
-	}
-	n = close(fd);
-	fd = -1;
-	if (n == -1)
-		rc = ioerror(err, path);
-out:
-	wipe(buf, sizeof(buf));
-	if (fd != -1)
-		close(fd);
-	/* A partial key is no key: leave nothing behind on failure. */
-	if (rc != PATROL_OK)
-		unlink(path);
-	return rc;
+	return keyfile_create(path, KEY_GEN_LEN, "signing key", err);
 }
 
 void

@@ -345,6 +345,7 @@ struct patrol_conf {
 	char *db_conninfo;		/* postgresql: libpq conninfo, or NULL */
 	int db_busy_timeout_ms;		/* default 5000 */
 	char *key_file;			/* HS256 signing key file (absolute) */
+	char *secrets_key_file;		/* data key for secrets at rest */
 	char *issuer;			/* JWT "iss", default "patrol" */
 	long token_lifetime;		/* seconds, default 43199 */
 	size_t body_max;		/* request body bound, default 65536 */
@@ -414,6 +415,38 @@ enum patrol_err patrol_key_load(const char *path, struct patrol_key **out,
 enum patrol_err patrol_key_generate(const char *path, struct patrol_error *err);
 
 void patrol_key_free(struct patrol_key *key);
+
+/* ------------------------------------------------------------------ */
+/* Secrets at rest (seal.c)                                            */
+/* ------------------------------------------------------------------ */
+
+/* A 256-bit data key (secrets.key_file) for AES-256-GCM. Opaque. */
+struct patrol_seal;
+
+/* Creates path (mode 0600, must not exist: PATROL_ERR_EXISTS) with 32
+ * random bytes. IO "path: strerror", CRYPTO; nothing left on failure. */
+enum patrol_err patrol_seal_generate(const char *path,
+    struct patrol_error *err);
+/* Loads a data key file (exactly 32 bytes, else INVALID naming the path;
+ * IO "path: strerror"). *out is new (patrol_seal_free, which wipes it). */
+enum patrol_err patrol_seal_load(const char *path, struct patrol_seal **out,
+    struct patrol_error *err);
+void patrol_seal_free(struct patrol_seal *seal);
+/* Seals text (at most 64 KiB) under the key with `context` (where the value
+ * lives, e.g. "duo_config/1/accessKey") as associated data and a fresh
+ * nonce: *out is new text "enc:v1:..." (free()). NOMEM, CRYPTO, INVALID. */
+enum patrol_err patrol_seal_encrypt(const struct patrol_seal *seal,
+    const char *context, const char *text, char **out,
+    struct patrol_error *err);
+/* Opens a value of patrol_seal_encrypt sealed with the same context: *out is
+ * the new plaintext (free() after wiping). CRYPTO "sealed under another
+ * secrets key" or "does not open" (altered, or another context), STORE
+ * when value is not a sealed value; err->text never holds the secret. */
+enum patrol_err patrol_seal_decrypt(const struct patrol_seal *seal,
+    const char *context, const char *value, char **out,
+    struct patrol_error *err);
+/* 1 when value is a sealed value ("enc:v1:" prefix), else 0. */
+int patrol_seal_is_sealed(const char *value);
 
 /* What a verified token says. */
 struct patrol_claims {
@@ -684,19 +717,25 @@ enum patrol_err patrol_store_duo_put(struct patrol_store *st, const char *json,
 
 /* The Duo configuration as every response shows it: the stored one, or
  * patrol_duo_default() before the first update, with its secrets masked
- * (patrol_duo_mask). *out is a new reference. (duo_store.c) */
-enum patrol_err patrol_duo_show(struct patrol_store *st, json_t **out,
-    struct patrol_error *err);
+ * (patrol_duo_mask). Stored secrets are sealed: they are opened with `seal`
+ * (borrowed; NULL when no secrets key is loaded, then a sealed secret is a
+ * CONFIG error, never a masked guess). *out is a new reference.
+ * (duo_store.c) */
+enum patrol_err patrol_duo_show(struct patrol_store *st,
+    const struct patrol_seal *seal, json_t **out, struct patrol_error *err);
 
 /* Replaces the Duo configuration with a PUT body: body[0..len) must be
  * valid UTF-8 JSON without duplicate keys (SYNTAX otherwise; the text gives
  * line and column but quotes nothing of the body, which may hold secrets)
  * that passes patrol_duo_validate (INVALID, naming the field). It is merged
  * with the stored configuration (patrol_duo_merge: masked secrets keep the
- * stored ones) and stored. On success *out, if out is not NULL, receives
- * the new configuration masked (new reference). */
-enum patrol_err patrol_duo_update(struct patrol_store *st, const char *body,
-    size_t len, json_t **out, struct patrol_error *err);
+ * stored ones) and stored with its secrets sealed under `seal` (AES-256-GCM,
+ * each bound to its field; with seal NULL a secret to store is a CONFIG
+ * error and nothing is written). On success *out, if out is not NULL,
+ * receives the new configuration masked (new reference). */
+enum patrol_err patrol_duo_update(struct patrol_store *st,
+    const struct patrol_seal *seal, const char *body, size_t len,
+    json_t **out, struct patrol_error *err);
 
 /* Returns 1 if s[0..len) is valid UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF), else 0. Cannot fail. */

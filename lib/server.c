@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "patrol.h"
 #include "extern.h"
@@ -18,6 +19,7 @@ struct patrol_server {
 	const struct patrol_conf	*conf;		/* borrowed */
 	enum patrol_routes		 routes;
 	struct patrol_key		*key;
+	struct patrol_seal		*seal;		/* loaded lazily */
 	struct patrol_store		*store;		/* opened lazily */
 	struct idgen			 ids;		/* tracking ids */
 };
@@ -31,6 +33,19 @@ open_store(struct patrol_server *s, struct patrol_error *err)
 	    patrol_store_open(s->conf, 0, &s->store, err) != PATROL_OK)
 		s->store = NULL;
 	return s->store;
+}
+
+/* The secrets key, loaded on first use: NULL while secrets.key_file does
+ * not exist (patrolctl init makes it; no restart needed), which the Duo
+ * operations answer with a CONFIG error when they meet a secret. */
+static const struct patrol_seal *
+get_seal(struct patrol_server *s)
+{
+	if (s->seal == NULL && s->conf->secrets_key_file != NULL &&
+	    patrol_seal_load(s->conf->secrets_key_file, &s->seal, NULL) !=
+	    PATROL_OK)
+		s->seal = NULL;
+	return s->seal;
 }
 
 enum patrol_err
@@ -52,6 +67,12 @@ patrol_server_new(const struct patrol_conf *conf, enum patrol_routes routes,
 		goto fail;
 	}
 	if ((rc = patrol_key_load(conf->key_file, &s->key, err)) != PATROL_OK)
+		goto fail;
+	/* A secrets key that exists but is unusable stops the start (it
+	 * would fail every Duo request); a missing one may come later. */
+	if (conf->secrets_key_file != NULL && access(conf->secrets_key_file,
+	    F_OK) == 0 && (rc = patrol_seal_load(conf->secrets_key_file,
+	    &s->seal, err)) != PATROL_OK)
 		goto fail;
 	/*
 	 * An uninitialised database is not fatal: requests get a 503 until
@@ -75,6 +96,7 @@ patrol_server_free(struct patrol_server *s)
 		return;
 	patrol_store_close(s->store);
 	patrol_key_free(s->key);
+	patrol_seal_free(s->seal);
 	free(s);
 }
 
@@ -209,6 +231,8 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 	r.conf = srv->conf;
 	r.key = srv->key;
 	r.io = io;
+	if (srv->routes != PATROL_ROUTES_OAUTH)
+		r.seal = get_seal(srv);
 	idgen_next(&srv->ids, r.tracking);
 	if ((r.method = req_param(&r, "REQUEST_METHOD")) == NULL)
 		r.method = "GET";

@@ -1,6 +1,6 @@
 /*
  * state.c: the modes and group of patrol's state files (the database with
- * its -wal and -shm, the signing key): setting them, and saying when one is
+ * its -wal and -shm, the signing key, the secrets key): setting them, and saying when one is
  * open to others.
  */
 #include "config.h"
@@ -34,7 +34,7 @@ sfiles(const struct patrol_conf *conf, size_t *n)
 	size_t		 i, k = 0;
 
 	*n = 0;
-	if ((f = calloc(4, sizeof(*f))) == NULL)
+	if ((f = calloc(5, sizeof(*f))) == NULL)
 		return NULL;
 	if (conf->db_path != NULL && strcmp(conf->db_backend, "sqlite") == 0)
 		for (i = 0; i < 3; i++) {
@@ -48,6 +48,12 @@ sfiles(const struct patrol_conf *conf, size_t *n)
 	if (conf->key_file != NULL) {
 		if ((f[k].path = xstrndup(conf->key_file,
 		    strlen(conf->key_file))) == NULL)
+			goto fail;
+		f[k++].grouped = 0640;
+	}
+	if (conf->secrets_key_file != NULL) {
+		if ((f[k].path = xstrndup(conf->secrets_key_file,
+		    strlen(conf->secrets_key_file))) == NULL)
 			goto fail;
 		f[k++].grouped = 0640;
 	}

@@ -574,8 +574,17 @@ is "$(jget "$out" .configProperties.ikey)" Q123WE45R6TY7890ZXCV \
 is "$(jget "$out" .host)" www.example.com "mfa duo set: host"
 unlike "$out$err" "$AK" "mfa duo set: never prints the accessKey"
 unlike "$out$err" "$SK" "mfa duo set: never prints the skey"
-like "$(sqlite3 "$DB" .dump)" "$AK" "mfa duo set: accessKey stored"
-like "$(sqlite3 "$DB" .dump)" "$SK" "mfa duo set: skey stored"
+# opened JQPATH FIELD: a stored secret, opened with the secrets key by the
+# test helper tests/unseal (the database holds it sealed).
+opened() {
+	sqlite3 "$DB" 'select json from duo_config' | jq -r "$1" |
+	    "$top_builddir/tests/unseal" "$S/secrets.key" "duo_config/1/$2"
+}
+is "$(opened .accessKey accessKey)" "$AK" "mfa duo set: accessKey stored (sealed)"
+is "$(opened .configProperties.skey configProperties.skey)" "$SK" \
+	"mfa duo set: skey stored (sealed)"
+unlike "$(sqlite3 "$DB" .dump)" "$AK" "mfa duo set: the accessKey is not in the database"
+unlike "$(sqlite3 "$DB" .dump)" "$SK" "mfa duo set: the skey is not in the database"
 
 ctl mfa duo show --json
 is "$rc" 0 "mfa duo show: exit 0"
@@ -593,13 +602,15 @@ is "$rc" 0 "mfa duo set --file with masked secrets: exit 0"
 is "$(jget "$out" .enabled)" false "the edit is applied"
 is "$(jget "$out" .accessKey)" 'q******y' "masked accessKey still shown"
 dump=$(sqlite3 "$DB" .dump)
-like "$dump" "$AK" "a masked accessKey keeps the stored one"
-like "$dump" "$SK" "a masked skey keeps the stored one"
+is "$(opened .accessKey accessKey)" "$AK" "a masked accessKey keeps the stored one"
+is "$(opened .configProperties.skey configProperties.skey)" "$SK" \
+	"a masked skey keeps the stored one"
 like "$dump" api.example.com "the edit is stored"
 unlike "$dump" 'q******y' "the masked form is never stored"
 
 ctl mfa duo set --file - < "$tmp/edited.json"
 is "$rc" 0 "mfa duo set --file -: exit 0"
+duo_row=$(sqlite3 "$DB" 'select json from duo_config')
 
 # badset BODY NAME WANT: a body mfa duo set refuses, with WANT in the message.
 badset() {
@@ -627,9 +638,34 @@ ctl mfa duo set --file "$tmp/nope.json"
 is "$rc" 1 "missing file: exit 1"
 is "$err" "patrolctl: mfa duo set: $tmp/nope.json: No such file or directory" \
 	"missing file: message"
-dump=$(sqlite3 "$DB" .dump)
-like "$dump" "$AK" "refused bodies change nothing"
-like "$dump" api.example.com "refused bodies change nothing (host)"
+is "$(sqlite3 "$DB" 'select json from duo_config')" "$duo_row" "refused bodies change nothing"
+
+# The secrets key: missing, or another one. Never a guess, never a write.
+mv "$S/secrets.key" "$S/secrets.key.saved"
+ctl mfa duo show
+is "$rc" 1 "no secrets key: show exits 1"
+like "$err" "no secrets key is loaded (secrets.key_file; patrolctl init makes it)" \
+	"no secrets key: says what to do"
+ctl mfa duo set --file "$tmp/edited.json"
+is "$rc" 1 "no secrets key: set exits 1"
+is "$(sqlite3 "$DB" 'select json from duo_config')" "$duo_row" "no secrets key: nothing written"
+head -c 32 /dev/urandom > "$S/secrets.key"
+chmod 600 "$S/secrets.key"
+ctl mfa duo show
+is "$rc" 1 "another secrets key: show exits 1"
+like "$err" "sealed under another secrets key than secrets.key_file" \
+	"another secrets key: says so"
+unlike "$out" "******" "another secrets key: no masked value shown"
+ctl mfa duo set --file "$tmp/edited.json"
+is "$rc" 1 "another secrets key: set exits 1"
+is "$(sqlite3 "$DB" 'select json from duo_config')" "$duo_row" "another secrets key: nothing written"
+head -c 31 /dev/urandom > "$S/secrets.key"
+ctl mfa duo show
+is "$rc" 1 "a 31-byte secrets key: exit 1"
+like "$err" "a secrets key is exactly 32 bytes" "a 31-byte secrets key: says so"
+mv "$S/secrets.key.saved" "$S/secrets.key"
+ctl mfa duo show
+is "$rc" 0 "the right key back: show works again"
 
 # Size bound: 1 MiB is accepted, one byte more is not.
 { printf '{"enabled":true}'; head -c $((1048576 - 16)) /dev/zero | tr '\0' ' '; } \
@@ -641,7 +677,8 @@ like "$err" "larger than 1048576 bytes" "1 MiB + 1 byte: message"
 ctl mfa duo set --file "$tmp/big.json"
 is "$rc" 0 "1 MiB: accepted"
 is "$(jget "$out" .accessKey)" null "a body without accessKey resets it"
-unlike "$(sqlite3 "$DB" .dump)" "$AK" "the old secret is gone once replaced"
+is "$(sqlite3 "$DB" 'select json from duo_config' | jq -r .accessKey)" null \
+	"the old secret is gone once replaced"
 
 sqlite3 "$DB" "update duo_config set json = '{\"accessKey\": $SK'"
 ctl mfa duo show

@@ -835,7 +835,14 @@ is "$(jc "$body")" \
     '{"accessKey":"q******y","configProperties":{"ikey":"Q123WE45R6TY7890ZXCV","skey":"1******B"},"enabled":true,"host":"www.example.com","identityAttribute":"email","mfaMethod":"duo-web"}' \
     "GET after PUT: masked"
 stored() { sql "SELECT json FROM duo_config;"; }
-is "$(stored | jq -r .accessKey)" qw123Y3QlA5UqocYpdU3rEkzrK2D497y "the database holds the raw accessKey"
+# opened JQPATH FIELD: a stored secret opened with the secrets key (the
+# test helper tests/unseal; the database itself holds it sealed).
+opened() {
+	stored | jq -r "$1" | "$top_builddir/tests/unseal" "$S/secrets.key" \
+	    "duo_config/1/$2"
+}
+like "$(stored | jq -r .accessKey)" "enc:v1:" "the database holds the accessKey sealed"
+is "$(opened .accessKey accessKey)" qw123Y3QlA5UqocYpdU3rEkzrK2D497y "... which opens to the one PUT"
 # read-modify-write: the masked values sent back keep the secrets
 rmw=$(printf '%s' "$body" | jq -c '.enabled = false | .host = "api-1234.duosecurity.com"')
 puts "$admtok" "$rmw"
@@ -843,9 +850,9 @@ is "$status" 200 "PUT of a GET with edits: 200"
 is "$(jc "$body")" \
     '{"accessKey":"q******y","configProperties":{"ikey":"Q123WE45R6TY7890ZXCV","skey":"1******B"},"enabled":false,"host":"api-1234.duosecurity.com","identityAttribute":"email","mfaMethod":"duo-web"}' \
     "read-modify-write: edits applied, secrets still masked"
-is "$(stored | jq -r '.accessKey + " " + .configProperties.skey')" \
+is "$(opened .accessKey accessKey) $(opened .configProperties.skey configProperties.skey)" \
     "qw123Y3QlA5UqocYpdU3rEkzrK2D497y 12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B" \
-    "read-modify-write: the stored JSON still has both raw secrets"
+    "read-modify-write: both stored secrets still open to the ones PUT"
 is "$(stored | jq -r .host)" api-1234.duosecurity.com "read-modify-write: host stored"
 # charset parameter allowed; mfaMethod null stored as duo-web; short secret
 puts "$admtok" '{"mfaMethod":null,"enabled":true,"accessKey":"short","configProperties":{"skey":"","x":1}}' \
@@ -854,7 +861,7 @@ is "$status" 200 "application/json; charset=utf-8 accepted"
 is "$(jc "$body")" \
     '{"accessKey":"********","configProperties":{"skey":"","x":1},"enabled":true,"host":null,"identityAttribute":null,"mfaMethod":"duo-web"}' \
     "absent keys take defaults, mfaMethod stored as duo-web, short secret ********, empty stays empty"
-is "$(stored | jq -r .accessKey)" short "short secret stored raw"
+is "$(opened .accessKey accessKey)" short "short secret stored (sealed)"
 puts "$admtok" '{"accessKey":"abcdefghij","configProperties":{"skey":"abcdefghi","ikey":"k"}}'
 is "$(jget "$body" '.accessKey + " " + .configProperties.skey + " " + .configProperties.ikey')" \
     'a******j ******** k' "10 characters: first + ****** + last; 9 characters: ********"
@@ -867,7 +874,19 @@ is "$(jc "$body")" \
     "PUT {} resets to the defaults"
 puts "$eritok" "$DUO_EXAMPLE"
 is "$status" 200 "PUT with idn:mfa-configuration:manage: 200"
-is "$(stored | jq -r .configProperties.skey)" 12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B "skey stored raw"
+is "$(opened .configProperties.skey configProperties.skey)" 12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B "skey stored (sealed)"
+# Secrets at rest: after every PUT above, the known secrets are nowhere in
+# the database file, its WAL, a full .dump, or any log.
+sleep 0.3
+found=
+for f in "$DB" "$DB-wal" "$(server_error_log)"; do
+	[ -f "$f" ] || continue
+	for sec in qw123Y3QlA5UqocYpdU3rEkzrK2D497y 12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B abcdefghij; do
+		grep -a -q -F -e "$sec" "$f" && found="$found $f:$sec"
+	done
+done
+sql .dump | grep -q -F -e qw123Y3QlA5Uqoc -e 12q3WERlcUHWJmiM -e abcdefghij && found="$found dump"
+is "${found:-none}" none "the Duo secrets are in neither the database file, its WAL, .dump nor the log"
 # errors
 puts "$admtok" "$DUO_EXAMPLE" text/plain
 envelope 415 "415 Unsupported Media Type" "PUT text/plain"

@@ -96,9 +96,14 @@ ok $? "sdk.js ran all its tests ($_sdk_n)"
 
 # What the SDK did, seen from the other side.
 stored=$(sqlite3 -batch "$S/patrol.db" "SELECT json FROM duo_config;")
-is "$(jget "$stored" '.accessKey + " " + .configProperties.skey')" \
+opened() {
+	jget "$stored" "$1" | "$top_builddir/tests/unseal" "$S/secrets.key" \
+	    "duo_config/1/$2"
+}
+is "$(opened .accessKey accessKey) $(opened .configProperties.skey configProperties.skey)" \
     "qw123Y3QlA5UqocYpdU3rEkzrK2D497y 12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B" \
-    "after the SDK's read-modify-write the database still has both raw secrets"
+    "after the SDK's read-modify-write the database still has both secrets (sealed)"
+unlike "$stored" "qw123Y3QlA5U" "... and neither in clear"
 is "$(jget "$stored" '.host + " " + (.enabled | tostring)')" \
     "api-1234.duosecurity.com false" "and the SDK's edits"
 is "$(ctl pat show "$unused_id" --json | jq -r .lastUsed)" null \

@@ -17,6 +17,7 @@ UNIT_LINKFLAGS = $(AM_LDFLAGS) -no-install
 UNIT_TESTS = \
 	tests/t_buf \
 	tests/t_base64 \
+	tests/t_seal \
 	tests/t_time \
 	tests/t_secret \
 	tests/t_mask \
@@ -50,6 +51,14 @@ tests_t_buf_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_state_SOURCES = tests/t_state.c tests/tap.h
 tests_t_state_LDADD = $(UNIT_LDADD)
 tests_t_state_LDFLAGS = $(UNIT_LINKFLAGS)
+tests_t_seal_SOURCES = tests/t_seal.c tests/tap.h
+tests_t_seal_LDADD = $(UNIT_LDADD)
+tests_t_seal_LDFLAGS = $(UNIT_LINKFLAGS)
+# A helper of the shell tests (cli.sh, e2e.sh, interop.sh), not a test.
+check_PROGRAMS += tests/unseal
+tests_unseal_SOURCES = tests/unseal.c
+tests_unseal_LDADD = $(UNIT_LDADD)
+tests_unseal_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_base64_SOURCES = tests/t_base64.c tests/tap.h
 tests_t_base64_LDADD = $(UNIT_LDADD)
 tests_t_base64_LDFLAGS = $(UNIT_LINKFLAGS)

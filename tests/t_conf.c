@@ -383,7 +383,7 @@ static const struct bad bad[] = {
 	{ "unknown group",
 	  "database = { };\n\ntokens = { lifetime = 60; };\n", 3,
 	  "unknown setting \"tokens\" (known groups: database, token, "
-	  "limits, pat)" },
+	  "secrets, limits, pat, files)" },
 	{ "unknown key",
 	  "database = {\n  backend = \"sqlite\";\n  pth = \"x.db\";\n};\n",
 	  3, "unknown setting \"database.pth\"" },

@@ -148,7 +148,7 @@ request(struct patrol_server *s, const char *method, const char *uri,
 /* ---- fixtures ------------------------------------------------------- */
 
 static char dir[] = "/tmp/patrol-t_server-XXXXXX";
-static char confpath[256], keypath[256], dbpath[256];
+static char confpath[256], keypath[256], dbpath[256], sealpath[256];
 
 struct who {
 	const char	*name;
@@ -259,6 +259,7 @@ setup(struct patrol_conf **conf, struct patrol_store **st)
 	snprintf(confpath, sizeof(confpath), "%s/patrol.conf", dir);
 	snprintf(keypath, sizeof(keypath), "%s/signing.key", dir);
 	snprintf(dbpath, sizeof(dbpath), "%s/patrol.db", dir);
+	snprintf(sealpath, sizeof(sealpath), "%s/secrets.key", dir);
 	if ((f = fopen(confpath, "w")) == NULL)
 		return -1;
 	fprintf(f, "database = { backend = \"sqlite\"; path = \"patrol.db\"; };\n"
@@ -268,6 +269,7 @@ setup(struct patrol_conf **conf, struct patrol_store **st)
 	fclose(f);
 	if (patrol_conf_load(confpath, conf, &err) != PATROL_OK ||
 	    patrol_key_generate(keypath, &err) != PATROL_OK ||
+	    patrol_seal_generate(sealpath, &err) != PATROL_OK ||
 	    patrol_store_open(*conf, 1, st, &err) != PATROL_OK) {
 		tap_diag("setup: %s", err.text);
 		return -1;
@@ -1708,10 +1710,40 @@ test_duo(struct patrol_server *s, struct patrol_store *st)
 	is_int(r.status, 200, "PUT back the masked form");
 	resp_clear(&r);
 	ok(patrol_store_duo_get(st, &stored, &err) == PATROL_OK &&
-	    CONTAINS(stored, "qw123Y3QlA5UqocYpdU3rEkzrK2D497y") &&
-	    CONTAINS(stored, "12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B") &&
-	    CONTAINS(stored, "duo.example.org"),
-	    "stored secrets kept, other fields changed");
+	    CONTAINS(stored, "duo.example.org"), "other fields changed");
+	ok(stored != NULL && !CONTAINS(stored, "qw123Y3QlA5") &&
+	    !CONTAINS(stored, "12q3WERlcUHW") &&
+	    CONTAINS(stored, "\"accessKey\":\"enc:v1:") &&
+	    CONTAINS(stored, "\"skey\":\"enc:v1:") &&
+	    CONTAINS(stored, "Q123WE45R6TY7890ZXCV"),
+	    "stored: both secrets sealed, ikey as it is");
+	{
+		struct patrol_seal	*seal = NULL;
+		json_t			*j = stored != NULL ?
+		    json_loads(stored, 0, NULL) : NULL;
+		char			*a = NULL, *k = NULL;
+
+		ok(patrol_seal_load(sealpath, &seal, &err) == PATROL_OK &&
+		    j != NULL && patrol_seal_decrypt(seal,
+		    "duo_config/1/accessKey", jstr(j, "accessKey"), &a,
+		    &err) == PATROL_OK && patrol_seal_decrypt(seal,
+		    "duo_config/1/configProperties.skey",
+		    jstr(json_object_get(j, "configProperties"), "skey"), &k,
+		    &err) == PATROL_OK && a != NULL && k != NULL &&
+		    strcmp(a, "qw123Y3QlA5UqocYpdU3rEkzrK2D497y") == 0 &&
+		    strcmp(k, "12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B") == 0,
+		    "the sealed secrets open to the ones PUT first");
+		free(a);
+		a = NULL;
+		ok(j != NULL && patrol_seal_decrypt(seal,
+		    "duo_config/1/configProperties.skey",
+		    jstr(j, "accessKey"), &a, &err) == PATROL_ERR_CRYPTO,
+		    "a sealed secret moved to another field does not open");
+		free(a);
+		free(k);
+		json_decref(j);
+		patrol_seal_free(seal);
+	}
 	free(stored);
 
 	request(s, "PUT", "/beta/mfa/duo-web/config", who[MFAREAD].bearer, J,

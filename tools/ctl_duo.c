@@ -15,15 +15,38 @@
 
 #define DUO_INPUT_MAX	(1024 * 1024)	/* bytes of a `mfa duo set` body */
 
+/* The secrets key in *out: NULL when secrets.key_file does not exist (the
+ * library then refuses to store or open a secret, saying why). 0, or -1
+ * after a message (a key file that is there but unusable). */
+static int
+load_seal(struct ctx *x, const struct cmd *c, struct patrol_seal **out)
+{
+	struct patrol_error	 err = { 0 };
+
+	*out = NULL;
+	if (access(x->conf->secrets_key_file, F_OK) == -1 && errno == ENOENT)
+		return 0;
+	if (patrol_seal_load(x->conf->secrets_key_file, out, &err) !=
+	    PATROL_OK) {
+		lib_error(c, &err);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_duo_show(struct ctx *x, const struct cmd *c, const struct args *a)
 {
 	struct patrol_error	 err = { 0 };
+	struct patrol_seal	*seal = NULL;
 	json_t			*config = NULL;
+	enum patrol_err		 rc;
 
-	if (ctx_open(x, c, 1) == -1)
+	if (ctx_open(x, c, 1) == -1 || load_seal(x, c, &seal) == -1)
 		return EXIT_FAILURE;
-	if (patrol_duo_show(x->st, &config, &err) != PATROL_OK) {
+	rc = patrol_duo_show(x->st, seal, &config, &err);
+	patrol_seal_free(seal);
+	if (rc != PATROL_OK) {
 		lib_error(c, &err);
 		return EXIT_FAILURE;
 	}
@@ -59,6 +82,7 @@ int
 cmd_duo_set(struct ctx *x, const struct cmd *c, const struct args *a)
 {
 	struct patrol_error	 err = { 0 };
+	struct patrol_seal	*seal = NULL;
 	json_t			*config = NULL;
 	const char		*file = opt_get(c, a, "file"), *src;
 	char			*raw = NULL;
@@ -81,14 +105,16 @@ cmd_duo_set(struct ctx *x, const struct cmd *c, const struct args *a)
 		    DUO_INPUT_MAX);
 		goto out;
 	}
-	if (ctx_open(x, c, 1) == -1)
+	if (ctx_open(x, c, 1) == -1 || load_seal(x, c, &seal) == -1)
 		goto out;
-	if (patrol_duo_update(x->st, raw, len, &config, &err) != PATROL_OK) {
+	if (patrol_duo_update(x->st, seal, raw, len, &config, &err) !=
+	    PATROL_OK) {
 		msg("%s: %s: %s", c->name, src, err.text);
 		goto out;
 	}
 	ret = print_json(c, config, opt_get(c, a, "json") == NULL);
 out:
+	patrol_seal_free(seal);
 	if (fd > STDIN_FILENO)
 		close(fd);
 	if (raw != NULL) {

@@ -18,6 +18,7 @@ cmd_init(struct ctx *x, const struct cmd *c, const struct args *a)
 {
 	struct patrol_error	 err = { 0 };
 	struct patrol_key	*key = NULL;
+	struct patrol_seal	*seal = NULL;
 	struct stat		 sb;
 	char			 what[64];
 	const char		*db;
@@ -74,6 +75,22 @@ cmd_init(struct ctx *x, const struct cmd *c, const struct args *a)
 	} else {
 		patrol_key_free(key);
 		printf("signing key %s already exists\n", x->conf->key_file);
+	}
+
+	rc = patrol_seal_generate(x->conf->secrets_key_file, &err);
+	if (rc == PATROL_OK)
+		printf("created secrets key %s\n", x->conf->secrets_key_file);
+	else if (rc != PATROL_ERR_EXISTS) {
+		lib_error(c, &err);
+		return EXIT_FAILURE;
+	} else if (patrol_seal_load(x->conf->secrets_key_file, &seal, &err) !=
+	    PATROL_OK) {
+		lib_error(c, &err);
+		return EXIT_FAILURE;
+	} else {
+		patrol_seal_free(seal);
+		printf("secrets key %s already exists\n",
+		    x->conf->secrets_key_file);
 	}
 
 	if (patrol_state_secure(x->conf, &err) != PATROL_OK) {
