@@ -175,3 +175,47 @@ out:
 	json_decref(sealed);
 	return rc;
 }
+
+enum patrol_err
+patrol_duo_reseal(struct patrol_store *st, const struct patrol_seal *from,
+    const struct patrol_seal *to, int *n, struct patrol_error *err)
+{
+	json_t		*config = NULL, *obj;
+	char		*text = NULL;
+	enum patrol_err	 rc;
+	size_t		 i;
+
+	*n = 0;
+	if ((rc = patrol_store_begin(st, err)) != PATROL_OK)
+		return rc;
+	if ((rc = stored(st, from, &config, err)) != PATROL_OK || config == NULL)
+		goto out;
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		obj = secrets[i].parent == NULL ? config :
+		    json_object_get(config, secrets[i].parent);
+		if (json_is_object(obj) &&
+		    json_is_string(json_object_get(obj, secrets[i].name)))
+			(*n)++;
+	}
+	if ((rc = seal_all(config, to, 1, err)) != PATROL_OK)
+		goto out;
+	if ((text = json_dumps(config, JSON_COMPACT)) == NULL) {
+		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "out of memory");
+		goto out;
+	}
+	rc = patrol_store_duo_put(st, text, err);
+out:
+	if (rc == PATROL_OK)
+		rc = patrol_store_commit(st, err);
+	else
+		patrol_store_rollback(st);
+	if (rc != PATROL_OK)
+		*n = 0;
+	if (text != NULL) {
+		wipe(text, strlen(text));
+		free(text);
+	}
+	json_decref(config);
+	return rc;
+}

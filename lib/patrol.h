@@ -737,6 +737,14 @@ enum patrol_err patrol_duo_update(struct patrol_store *st,
     const struct patrol_seal *seal, const char *body, size_t len,
     json_t **out, struct patrol_error *err);
 
+/* Seals every stored Duo secret again: opened with `from` (a value stored
+ * before sealing is taken as it is), sealed under `to`, written in one
+ * write transaction; nothing changes on any error. *n receives how many
+ * secrets were resealed. (patrolctl key rotate --secrets) */
+enum patrol_err patrol_duo_reseal(struct patrol_store *st,
+    const struct patrol_seal *from, const struct patrol_seal *to, int *n,
+    struct patrol_error *err);
+
 /* Returns 1 if s[0..len) is valid UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF), else 0. Cannot fail. */
 int patrol_utf8_valid(const char *s, size_t len);

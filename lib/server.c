@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@ struct patrol_server {
 	enum patrol_routes		 routes;
 	struct patrol_key		*key;
 	struct patrol_seal		*seal;		/* loaded lazily */
+	struct stat			 seal_st;	/* its file, when loaded */
 	struct patrol_store		*store;		/* opened lazily */
 	struct idgen			 ids;		/* tracking ids */
 };
@@ -37,14 +40,30 @@ open_store(struct patrol_server *s, struct patrol_error *err)
 
 /* The secrets key, loaded on first use: NULL while secrets.key_file does
  * not exist (patrolctl init makes it; no restart needed), which the Duo
- * operations answer with a CONFIG error when they meet a secret. */
+ * operations answer with a CONFIG error when they meet a secret. The file
+ * is looked at (stat) on every use: when it is another file or changed
+ * (patrolctl key rotate --secrets renames a new one into place), it is
+ * loaded again; one that does not load leaves the last good key in use. */
 static const struct patrol_seal *
 get_seal(struct patrol_server *s)
 {
-	if (s->seal == NULL && s->conf->secrets_key_file != NULL &&
-	    patrol_seal_load(s->conf->secrets_key_file, &s->seal, NULL) !=
-	    PATROL_OK)
-		s->seal = NULL;
+	struct patrol_seal	*seal = NULL;
+	struct stat		 sb;
+
+	if (s->conf->secrets_key_file == NULL ||
+	    stat(s->conf->secrets_key_file, &sb) == -1)
+		return s->seal;
+	if (s->seal != NULL && sb.st_ino == s->seal_st.st_ino &&
+	    sb.st_dev == s->seal_st.st_dev && sb.st_size == s->seal_st.st_size &&
+	    sb.st_mtim.tv_sec == s->seal_st.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == s->seal_st.st_mtim.tv_nsec)
+		return s->seal;
+	if (patrol_seal_load(s->conf->secrets_key_file, &seal, NULL) ==
+	    PATROL_OK) {
+		patrol_seal_free(s->seal);
+		s->seal = seal;
+		s->seal_st = sb;
+	}
 	return s->seal;
 }
 
@@ -70,9 +89,10 @@ patrol_server_new(const struct patrol_conf *conf, enum patrol_routes routes,
 		goto fail;
 	/* A secrets key that exists but is unusable stops the start (it
 	 * would fail every Duo request); a missing one may come later. */
-	if (conf->secrets_key_file != NULL && access(conf->secrets_key_file,
-	    F_OK) == 0 && (rc = patrol_seal_load(conf->secrets_key_file,
-	    &s->seal, err)) != PATROL_OK)
+	if (conf->secrets_key_file != NULL &&
+	    stat(conf->secrets_key_file, &s->seal_st) == 0 &&
+	    (rc = patrol_seal_load(conf->secrets_key_file, &s->seal, err)) !=
+	    PATROL_OK)
 		goto fail;
 	/*
 	 * An uninitialised database is not fatal: requests get a 503 until

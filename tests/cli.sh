@@ -667,6 +667,49 @@ mv "$S/secrets.key.saved" "$S/secrets.key"
 ctl mfa duo show
 is "$rc" 0 "the right key back: show works again"
 
+# key rotate --secrets: a new key, the secrets sealed again under it.
+cp "$S/secrets.key" "$tmp/old.key"
+before=$(sqlite3 "$DB" 'select json from duo_config')
+ctl key rotate --secrets
+is "$rc" 0 "key rotate --secrets: exit 0"
+is "$out" "sealed 2 secrets under a new secrets key $S/secrets.key" "key rotate: says what it did"
+cmp -s "$S/secrets.key" "$tmp/old.key"
+isnt_rc=$?
+is "$isnt_rc" 1 "key rotate: the key file is a new key"
+is "$(stat -c %a "$S/secrets.key")" 600 "key rotate: the new key is 0600"
+[ ! -e "$S/secrets.key.new" ]
+ok $? "key rotate: no .new file left"
+after=$(sqlite3 "$DB" 'select json from duo_config')
+[ "$after" != "$before" ]
+ok $? "key rotate: the stored values changed"
+is "$(printf '%s' "$after" | jq -c 'del(.accessKey, .configProperties.skey)')" \
+	"$(printf '%s' "$before" | jq -c 'del(.accessKey, .configProperties.skey)')" \
+	"key rotate: nothing else changed"
+is "$(opened .accessKey accessKey) $(opened .configProperties.skey configProperties.skey)" \
+	"$AK $SK" "key rotate: the secrets open with the new key"
+printf '%s' "$after" | jq -r .accessKey |
+	"$top_builddir/tests/unseal" "$tmp/old.key" duo_config/1/accessKey >/dev/null 2>&1
+is $? 1 "key rotate: the old key no longer opens them"
+ctl mfa duo show --json
+is "$(jget "$out" .accessKey)" 'q******y' "key rotate: show works with the new key"
+# Interrupted after the commit, before the rename: the next run finishes.
+cp "$S/secrets.key" "$S/secrets.key.new"
+cp "$tmp/old.key" "$S/secrets.key"
+ctl mfa duo show
+is "$rc" 1 "interrupted rotation: the old key does not open the secrets"
+ctl key rotate --secrets
+is "$rc" 0 "key rotate after an interruption: exit 0"
+like "$out" "finished an interrupted rotation" "... finishes it"
+is "$(opened .accessKey accessKey)" "$AK" "... and the secrets open with the key in place"
+# A stale .new (a run that failed before its commit) is replaced.
+head -c 32 /dev/urandom > "$S/secrets.key.new"
+ctl key rotate --secrets
+is "$rc" 0 "a stale .new: a normal rotation"
+like "$out" "sealed 2 secrets" "... that seals the secrets"
+is "$(opened .accessKey accessKey)" "$AK" "... under the key in place"
+ctl key rotate
+is "$rc" 2 "key rotate without --secrets: usage error"
+
 # Size bound: 1 MiB is accepted, one byte more is not.
 { printf '{"enabled":true}'; head -c $((1048576 - 16)) /dev/zero | tr '\0' ' '; } \
 	> "$tmp/big.json"

@@ -887,6 +887,15 @@ for f in "$DB" "$DB-wal" "$(server_error_log)"; do
 done
 sql .dump | grep -q -F -e qw123Y3QlA5Uqoc -e 12q3WERlcUHWJmiM -e abcdefghij && found="$found dump"
 is "${found:-none}" none "the Duo secrets are in neither the database file, its WAL, .dump nor the log"
+# A secrets key rotated while the responders run: picked up, no restart.
+ctl key rotate --secrets > /dev/null
+ok $? "patrolctl key rotate --secrets while $SETUP runs"
+for i in 1 2 3 4 5 6; do
+	req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
+	[ "$status" = 200 ] || break
+done
+is "$status $(jget "$body" .configProperties.skey)" "200 1******B" \
+    "after the rotation every responder opens the secrets"
 # errors
 puts "$admtok" "$DUO_EXAMPLE" text/plain
 envelope 415 "415 Unsupported Media Type" "PUT text/plain"

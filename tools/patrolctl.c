@@ -91,6 +91,11 @@ static const struct opt duo_set_opts[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
+static const struct opt key_rotate_opts[] = {
+	{ "secrets", NULL, 1, "the secrets key (secrets.key_file)" },
+	{ NULL, NULL, 0, NULL }
+};
+
 static const struct opt duo_show_opts[] = {
 	{ "json", NULL, 0, "print compact JSON on one line" },
 	{ NULL, NULL, 0, NULL }
@@ -158,6 +163,11 @@ static const struct cmd cmds[] = {
 	  "FILE or\nstandard input, then shows it as `mfa duo show` does. A "
 	  "secret given in its\nmasked form keeps the stored secret.\n",
 	  cmd_duo_set },
+	{ "key rotate", "", 0, 0, key_rotate_opts,
+	  "With --secrets: makes a new secrets key, seals every stored secret "
+	  "again under\nit in one transaction, then puts it in place of the "
+	  "old one. Responders pick\nit up at their next request. Run again "
+	  "after an interruption, it finishes.\n", cmd_key_rotate },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
