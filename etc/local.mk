@@ -34,3 +34,5 @@ systemddir = $(sampledir)/systemd
 dist_systemd_DATA = %D%/systemd/patrol-oauth.socket \
 	%D%/systemd/patrol-oauth.service %D%/systemd/patrol-beta.socket \
 	%D%/systemd/patrol-beta.service
+apachedir = $(sampledir)/apache
+dist_apache_DATA = %D%/apache/patrol-fcgid.conf

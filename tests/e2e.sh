@@ -1032,6 +1032,20 @@ wsenvelope() {
 	    "$3: envelope $2"
 	like "$(hdr Content-Type)" "application/json" "$3: JSON content type"
 }
+# A body of 1,000,000 bytes is under every recipe's web server limit
+# (mod_fcgid's default is 128 KiB: the recipe raises it), so patrol answers
+# its own 413, with a tracking id of its own (the pages' are all zeros).
+head -c 1000000 /dev/zero > "$tmp/mb"
+req PUT /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" \
+    -H 'Content-Type: application/json' --data-binary "@$tmp/mb"
+envelope 413 "413 Payload Too Large" "a body of 1,000,000 bytes"
+unlike "$(jget "$body" .trackingId)" 00000000000000000000000000000000 \
+    "a body of 1,000,000 bytes: patrol's 413, not the web server's"
+rm -f "$tmp/mb"
+# TRACE echoes the request back, bearer token and all, where the web server
+# answers it (Apache: TraceEnable off).
+req TRACE /beta/personal-access-tokens -H "Authorization: Bearer $admtok"
+unlike "$hdrs $body" "$admtok" "TRACE does not echo the Authorization header"
 # A body far over every limit (16 MiB): the web server's own 413 (or
 # patrol's, where the web server lets it through).
 head -c 16777216 /dev/zero > "$tmp/huge"

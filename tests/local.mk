@@ -147,7 +147,10 @@ SCRIPT_TESTS = \
 	tests/lighttpd-dropin.sh \
 	tests/e2e-nginx.sh \
 	tests/interop-nginx.sh \
-	tests/slow-nginx.sh
+	tests/slow-nginx.sh \
+	tests/e2e-apache-fcgid.sh \
+	tests/interop-apache-fcgid.sh \
+	tests/slow-apache-fcgid.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
@@ -167,6 +170,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh
 EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
 	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
 	tests/sockact.sh
+EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh
 
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \
