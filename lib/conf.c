@@ -34,7 +34,8 @@ enum ktype {
 	K_INT,		/* int */
 	K_LONG,		/* long */
 	K_SIZE,		/* size_t */
-	K_DAYS		/* long: days, or the string "never" for 0 */
+	K_DAYS,		/* long: days, or the string "never" for 0 */
+	K_NAMES		/* char **, NULL-terminated: a list of names */
 };
 
 struct key {
@@ -67,6 +68,8 @@ static const struct key keys[] = {
 	{ "token", "issuer", K_STRING, OFF(issuer), "patrol", 0, 0, 0, NULL },
 	{ "secrets", "key_file", K_PATH, OFF(secrets_key_file), "secrets.key",
 	  0, 0, 0, NULL },
+	{ "secrets", "duo_properties", K_NAMES, OFF(secret_duo_properties),
+	  NULL, 0, 0, 0, NULL },
 	{ "token", "lifetime", K_LONG, OFF(token_lifetime), NULL, 43199,
 	  60, 604800, NULL },
 	{ "limits", "request_body_max", K_SIZE, OFF(body_max), NULL, 65536,
@@ -100,6 +103,18 @@ patrol_conf_default_path(void)
 	return SYSCONFDIR "/patrol/patrol.conf";
 }
 
+static void
+names_free(char **v)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
 void
 patrol_conf_free(struct patrol_conf *conf)
 {
@@ -111,6 +126,7 @@ patrol_conf_free(struct patrol_conf *conf)
 	free(conf->db_conninfo);
 	free(conf->key_file);
 	free(conf->secrets_key_file);
+	names_free(conf->secret_duo_properties);
 	free(conf->issuer);
 	free(conf->files_group);
 	free(conf);
@@ -287,6 +303,52 @@ set_number(struct ctx *c, const struct key *k, long long v)
 	}
 }
 
+/* A list of names: an array (or list) of non-empty UTF-8 strings without
+ * duplicates, at most 64 of them, as a NULL-terminated array. */
+static enum patrol_err
+set_names(struct ctx *c, const struct key *k, const config_setting_t *s)
+{
+	char		***dst = (char ***)(void *)((char *)c->conf + k->off);
+	const config_setting_t *e;
+	const char	*str;
+	char		**v;
+	int		 i, j, n;
+
+	if (!config_setting_is_aggregate(s) || config_setting_is_group(s))
+		return SETTING_ERROR(c, s, "%s.%s must be a list of strings, "
+		    "e.g. [ \"skey\" ]", k->group, k->name);
+	if ((n = config_setting_length(s)) > 64)
+		return SETTING_ERROR(c, s, "%s.%s has more than 64 names",
+		    k->group, k->name);
+	if ((v = calloc((size_t)n + 1, sizeof(*v))) == NULL)
+		return patrol_error_set(c->err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "out of memory");
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+		    (str = config_setting_get_string(e))[0] == '\0' ||
+		    !utf8_valid(str, strlen(str))) {
+			names_free(v);
+			return SETTING_ERROR(c, s, "%s.%s: name %d is not a "
+			    "non-empty string", k->group, k->name, i + 1);
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(v[j], str) == 0) {
+				names_free(v);
+				return SETTING_ERROR(c, s, "%s.%s: \"%s\" is "
+				    "named twice", k->group, k->name, str);
+			}
+		if ((v[i] = xstrndup(str, strlen(str))) == NULL) {
+			names_free(v);
+			return patrol_error_set(c->err, PATROL_ERR_NOMEM,
+			    PATROL_NOPOS, "out of memory");
+		}
+	}
+	names_free(*dst);
+	*dst = v;
+	return PATROL_OK;
+}
+
 static enum patrol_err
 apply_defaults(struct ctx *c)
 {
@@ -301,7 +363,7 @@ apply_defaults(struct ctx *c)
 			    keys[i].type == K_PATH);
 			if (rc != PATROL_OK)
 				return rc;
-		} else
+		} else if (keys[i].type != K_NAMES)
 			set_number(c, &keys[i], keys[i].defnum);
 	}
 	return PATROL_OK;
@@ -376,6 +438,8 @@ apply_setting(struct ctx *c, const struct key *k, const config_setting_t *s)
 			return bad_choice(c, k, s);
 		return set_string(c, k->off, str, k->type == K_PATH);
 	}
+	if (k->type == K_NAMES)
+		return set_names(c, k, s);
 	if (k->type == K_DAYS && type == CONFIG_TYPE_STRING) {
 		if (strcmp(config_setting_get_string(s), "never") != 0)
 			return SETTING_ERROR(c, s, "%s.%s must be a number "

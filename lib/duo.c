@@ -174,10 +174,23 @@ pick_secret(const json_t *sent, const json_t *old)
 	return json_null();
 }
 
-/* configProperties of a PUT: a copy of `sent` whose skey goes through
- * pick_secret against the stored one. New reference. */
+/* 1 when the configProperties member `key` is a secret: skey, or one of
+ * props (NULL-terminated, or NULL). */
+static int
+secret_prop(const char *key, const char *const *props)
+{
+	if (strcmp(key, "skey") == 0)
+		return 1;
+	for (; props != NULL && *props != NULL; props++)
+		if (strcmp(key, *props) == 0)
+			return 1;
+	return 0;
+}
+
+/* configProperties of a PUT: a copy of `sent` whose secrets go through
+ * pick_secret against the stored ones. New reference. */
 static json_t *
-merge_props(const json_t *sent, const json_t *old)
+merge_props(const json_t *sent, const json_t *old, const char *const *props)
 {
 	json_t		*out, *v, *nv;
 	const char	*key;
@@ -185,8 +198,8 @@ merge_props(const json_t *sent, const json_t *old)
 	if ((out = json_object()) == NULL)
 		return NULL;
 	json_object_foreach((json_t *)sent, key, v) {
-		if (strcmp(key, "skey") == 0 && json_is_string(v))
-			nv = pick_secret(v, json_object_get(old, "skey"));
+		if (secret_prop(key, props) && json_is_string(v))
+			nv = pick_secret(v, json_object_get(old, key));
 		else
 			nv = json_deep_copy(v);
 		if (json_object_set_new(out, key, nv) == -1) {
@@ -198,7 +211,8 @@ merge_props(const json_t *sent, const json_t *old)
 }
 
 json_t *
-patrol_duo_merge(const json_t *body, const json_t *stored)
+patrol_duo_merge(const json_t *body, const json_t *stored,
+    const char *const *props)
 {
 	json_t		*out, *v, *nv;
 	size_t		 i;
@@ -225,7 +239,7 @@ patrol_duo_merge(const json_t *body, const json_t *stored)
 			break;
 		case K_OBJECT:
 			nv = json_is_object(v) ? merge_props(v,
-			    json_object_get(stored, fields[i].name)) :
+			    json_object_get(stored, fields[i].name), props) :
 			    json_null();
 			break;
 		}
@@ -252,13 +266,15 @@ masked(const json_t *j)
 }
 
 /*
- * A copy of the object `in` with the string under `secret` masked and, at
- * the top level, configProperties copied the same way for "skey". The
- * secret is never copied, so no second plain copy of it is left in freed
+ * A copy of the object `in` with the string under `secret` masked (top
+ * level) or, for configProperties (top 0), every secret member (skey and
+ * props) masked; at the top level configProperties is copied that way. No
+ * secret is ever copied, so no second plain copy of it is left in freed
  * memory. New reference.
  */
 static json_t *
-copy_masking(const json_t *in, const char *secret, int top)
+copy_masking(const json_t *in, const char *secret, int top,
+    const char *const *props)
 {
 	json_t		*out, *v, *nv;
 	const char	*key;
@@ -266,11 +282,12 @@ copy_masking(const json_t *in, const char *secret, int top)
 	if ((out = json_object()) == NULL)
 		return NULL;
 	json_object_foreach((json_t *)in, key, v) {
-		if (strcmp(key, secret) == 0 && json_is_string(v))
+		if (json_is_string(v) && (top ? strcmp(key, secret) == 0 :
+		    secret_prop(key, props)))
 			nv = masked(v);
 		else if (top && strcmp(key, "configProperties") == 0 &&
 		    json_is_object(v))
-			nv = copy_masking(v, "skey", 0);
+			nv = copy_masking(v, NULL, 0, props);
 		else
 			nv = json_deep_copy(v);
 		if (json_object_set_new(out, key, nv) == -1) {
@@ -282,9 +299,9 @@ copy_masking(const json_t *in, const char *secret, int top)
 }
 
 json_t *
-patrol_duo_mask(const json_t *stored)
+patrol_duo_mask(const json_t *stored, const char *const *props)
 {
 	if (!json_is_object(stored))
 		return json_deep_copy(stored);
-	return copy_masking(stored, "accessKey", 1);
+	return copy_masking(stored, "accessKey", 1, props);
 }

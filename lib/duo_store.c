@@ -29,55 +29,95 @@ static const struct {
  * secret to seal with no key is CONFIG, and nothing is written; a sealed
  * secret to open with no key is CONFIG too; an unsealed one is left as it
  * is when opening (stored before sealing). */
+/* Seals (encrypt 1) or opens (0) obj[name] in place when it is a string,
+ * with the associated data `context`. */
 static enum patrol_err
-seal_all(json_t *config, const struct patrol_seal *seal, int encrypt,
-    struct patrol_error *err)
+seal_one(json_t *obj, const char *name, const char *context,
+    const struct patrol_seal *seal, int encrypt, struct patrol_error *err)
 {
-	json_t		*obj, *v;
 	const char	*s;
 	char		*t;
 	enum patrol_err	 rc;
+
+	if (!json_is_object(obj) ||
+	    (s = json_string_value(json_object_get(obj, name))) == NULL)
+		return PATROL_OK;
+	if (!encrypt && !patrol_seal_is_sealed(s))
+		return PATROL_OK;
+	if (seal == NULL)
+		return patrol_error_set(err, PATROL_ERR_CONFIG, PATROL_NOPOS,
+		    "the Duo %s is stored sealed, or is to be, and no secrets "
+		    "key is loaded (secrets.key_file; patrolctl init makes "
+		    "it)", name);
+	rc = encrypt ? patrol_seal_encrypt(seal, context, s, &t, err) :
+	    patrol_seal_decrypt(seal, context, s, &t, err);
+	if (rc != PATROL_OK)
+		return rc;
+	rc = json_object_set_new(obj, name, json_string(t)) == -1 ?
+	    patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+	    "out of memory") : PATROL_OK;
+	wipe(t, strlen(t));
+	free(t);
+	return rc;
+}
+
+/* Seals (encrypt 1) or opens (0) every secret string of config in place:
+ * the fixed ones and the configProperties members named in props. A secret
+ * to seal with no key is CONFIG, and nothing is written; a sealed secret to
+ * open with no key is CONFIG too; an unsealed one is left as it is when
+ * opening (stored before sealing). */
+static enum patrol_err
+seal_all(json_t *config, const struct patrol_seal *seal,
+    const char *const *props, int encrypt, struct patrol_error *err)
+{
+	char		 ctx[256];
+	enum patrol_err	 rc;
 	size_t		 i;
+
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		if ((rc = seal_one(secrets[i].parent == NULL ? config :
+		    json_object_get(config, secrets[i].parent),
+		    secrets[i].name, secrets[i].context, seal, encrypt,
+		    err)) != PATROL_OK)
+			return rc;
+	for (; props != NULL && *props != NULL; props++) {
+		if (strcmp(*props, "skey") == 0)
+			continue;
+		snprintf(ctx, sizeof(ctx), "duo_config/1/configProperties.%s",
+		    *props);
+		if ((rc = seal_one(json_object_get(config, "configProperties"),
+		    *props, ctx, seal, encrypt, err)) != PATROL_OK)
+			return rc;
+	}
+	return PATROL_OK;
+}
+
+/* How many secret strings config holds. */
+static int
+count_secrets(const json_t *config, const char *const *props)
+{
+	const json_t	*obj;
+	size_t		 i;
+	int		 n = 0;
 
 	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
 		obj = secrets[i].parent == NULL ? config :
 		    json_object_get(config, secrets[i].parent);
-		if (!json_is_object(obj) ||
-		    (s = json_string_value(v = json_object_get(obj,
-		    secrets[i].name))) == NULL)
-			continue;
-		if (!encrypt && !patrol_seal_is_sealed(s))
-			continue;
-		if (seal == NULL)
-			return patrol_error_set(err, PATROL_ERR_CONFIG,
-			    PATROL_NOPOS, "the Duo %s is stored sealed, or is "
-			    "to be, and no secrets key is loaded "
-			    "(secrets.key_file; patrolctl init makes it)",
-			    secrets[i].name);
-		rc = encrypt ?
-		    patrol_seal_encrypt(seal, secrets[i].context, s, &t, err) :
-		    patrol_seal_decrypt(seal, secrets[i].context, s, &t, err);
-		if (rc != PATROL_OK)
-			return rc;
-		if (json_object_set_new(obj, secrets[i].name,
-		    json_string(t)) == -1) {
-			wipe(t, strlen(t));
-			free(t);
-			return patrol_error_set(err, PATROL_ERR_NOMEM,
-			    PATROL_NOPOS, "out of memory");
-		}
-		wipe(t, strlen(t));
-		free(t);
+		n += json_is_string(json_object_get(obj, secrets[i].name));
 	}
-	return PATROL_OK;
+	obj = json_object_get(config, "configProperties");
+	for (; props != NULL && *props != NULL; props++)
+		n += strcmp(*props, "skey") != 0 &&
+		    json_is_string(json_object_get(obj, *props));
+	return n;
 }
 
 /* The stored configuration, secrets opened, as a new reference in *out,
  * NULL before the first update. A stored text that is not JSON is a STORE
  * error whose text quotes nothing of it (it holds secrets). */
 static enum patrol_err
-stored(struct patrol_store *st, const struct patrol_seal *seal, json_t **out,
-    struct patrol_error *err)
+stored(struct patrol_store *st, const struct patrol_seal *seal,
+    const char *const *props, json_t **out, struct patrol_error *err)
 {
 	json_error_t	 jerr;
 	enum patrol_err	 rc;
@@ -93,7 +133,7 @@ stored(struct patrol_store *st, const struct patrol_seal *seal, json_t **out,
 		rc = patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
 		    "the stored Duo configuration is not valid JSON "
 		    "(line %d, column %d)", jerr.line, jerr.column);
-	else if ((rc = seal_all(*out, seal, 0, err)) != PATROL_OK) {
+	else if ((rc = seal_all(*out, seal, props, 0, err)) != PATROL_OK) {
 		json_decref(*out);
 		*out = NULL;
 	}
@@ -104,14 +144,15 @@ stored(struct patrol_store *st, const struct patrol_seal *seal, json_t **out,
 
 /* New reference to the masked form of config (NULL: the default). */
 static enum patrol_err
-masked(const json_t *config, json_t **out, struct patrol_error *err)
+masked(const json_t *config, const char *const *props, json_t **out,
+    struct patrol_error *err)
 {
 	json_t	*def = NULL;
 
 	if (config == NULL && (config = def = patrol_duo_default()) == NULL)
 		return patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
 		    "out of memory");
-	*out = patrol_duo_mask(config);
+	*out = patrol_duo_mask(config, props);
 	json_decref(def);
 	if (*out == NULL)
 		return patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
@@ -121,21 +162,22 @@ masked(const json_t *config, json_t **out, struct patrol_error *err)
 
 enum patrol_err
 patrol_duo_show(struct patrol_store *st, const struct patrol_seal *seal,
-    json_t **out, struct patrol_error *err)
+    const char *const *props, json_t **out, struct patrol_error *err)
 {
 	json_t		*config = NULL;
 	enum patrol_err	 rc;
 
 	*out = NULL;
-	if ((rc = stored(st, seal, &config, err)) == PATROL_OK)
-		rc = masked(config, out, err);
+	if ((rc = stored(st, seal, props, &config, err)) == PATROL_OK)
+		rc = masked(config, props, out, err);
 	json_decref(config);
 	return rc;
 }
 
 enum patrol_err
 patrol_duo_update(struct patrol_store *st, const struct patrol_seal *seal,
-    const char *body, size_t len, json_t **out, struct patrol_error *err)
+    const char *const *props, const char *body, size_t len, json_t **out,
+    struct patrol_error *err)
 {
 	json_t		*in = NULL, *old = NULL, *merged = NULL, *sealed = NULL;
 	char		*text = NULL;
@@ -145,15 +187,15 @@ patrol_duo_update(struct patrol_store *st, const struct patrol_seal *seal,
 		*out = NULL;
 	if ((rc = jbody_load(body, len, &in, err)) != PATROL_OK ||
 	    (rc = patrol_duo_validate(in, err)) != PATROL_OK ||
-	    (rc = stored(st, seal, &old, err)) != PATROL_OK)
+	    (rc = stored(st, seal, props, &old, err)) != PATROL_OK)
 		goto out;
-	if ((merged = patrol_duo_merge(in, old)) == NULL ||
+	if ((merged = patrol_duo_merge(in, old, props)) == NULL ||
 	    (sealed = json_deep_copy(merged)) == NULL) {
 		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
 		    "out of memory");
 		goto out;
 	}
-	if ((rc = seal_all(sealed, seal, 1, err)) != PATROL_OK)
+	if ((rc = seal_all(sealed, seal, props, 1, err)) != PATROL_OK)
 		goto out;
 	if ((text = json_dumps(sealed, JSON_COMPACT)) == NULL) {
 		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
@@ -163,7 +205,7 @@ patrol_duo_update(struct patrol_store *st, const struct patrol_seal *seal,
 	if ((rc = patrol_store_duo_put(st, text, err)) != PATROL_OK)
 		goto out;
 	if (out != NULL)
-		rc = masked(merged, out, err);
+		rc = masked(merged, props, out, err);
 out:
 	if (text != NULL) {
 		wipe(text, strlen(text));
@@ -178,26 +220,21 @@ out:
 
 enum patrol_err
 patrol_duo_reseal(struct patrol_store *st, const struct patrol_seal *from,
-    const struct patrol_seal *to, int *n, struct patrol_error *err)
+    const struct patrol_seal *to, const char *const *props, int *n,
+    struct patrol_error *err)
 {
-	json_t		*config = NULL, *obj;
+	json_t		*config = NULL;
 	char		*text = NULL;
 	enum patrol_err	 rc;
-	size_t		 i;
 
 	*n = 0;
 	if ((rc = patrol_store_begin(st, err)) != PATROL_OK)
 		return rc;
-	if ((rc = stored(st, from, &config, err)) != PATROL_OK || config == NULL)
+	if ((rc = stored(st, from, props, &config, err)) != PATROL_OK ||
+	    config == NULL)
 		goto out;
-	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
-		obj = secrets[i].parent == NULL ? config :
-		    json_object_get(config, secrets[i].parent);
-		if (json_is_object(obj) &&
-		    json_is_string(json_object_get(obj, secrets[i].name)))
-			(*n)++;
-	}
-	if ((rc = seal_all(config, to, 1, err)) != PATROL_OK)
+	*n = count_secrets(config, props);
+	if ((rc = seal_all(config, to, props, 1, err)) != PATROL_OK)
 		goto out;
 	if ((text = json_dumps(config, JSON_COMPACT)) == NULL) {
 		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,

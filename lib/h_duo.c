@@ -27,7 +27,8 @@ h_duo_get(struct req *r)
 		return req_error(r, 403, NULL, "reading the Duo MFA "
 		    "configuration requires %s or %s",
 		    PATROL_RIGHT_ORG_ADMIN, PATROL_RIGHT_MFA_READ);
-	if ((rc = patrol_duo_show(st, r->seal, &config, &err)) != PATROL_OK)
+	if ((rc = patrol_duo_show(st, r->seal,
+	    (const char *const *)r->conf->secret_duo_properties, &config, &err)) != PATROL_OK)
 		return req_fail(r, rc, err.text);
 	return req_json(r, 200, config, NULL);
 }
@@ -51,7 +52,9 @@ h_duo_put(struct req *r)
 		    "application/json");
 	if (req_body(r, &body, &len) == -1)
 		return -1;
-	rc = patrol_duo_update(st, r->seal, body, len, &config, &err);
+	rc = patrol_duo_update(st, r->seal,
+	    (const char *const *)r->conf->secret_duo_properties, body, len,
+	    &config, &err);
 	wipe(body, len);
 	free(body);
 	if (rc != PATROL_OK)

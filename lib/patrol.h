@@ -158,15 +158,19 @@ enum patrol_err patrol_duo_validate(const json_t *body, struct patrol_error *err
 
 /* Builds the configuration to store from a validated PUT body and the
  * previously stored configuration (or NULL): absent keys take their defaults,
- * mfaMethod is always "duo-web", and a secret (accessKey, configProperties.skey)
- * that equals the masked form of the stored secret keeps the stored secret.
- * Returns a new reference; NULL on ENOMEM. Arguments are borrowed. */
-json_t *patrol_duo_merge(const json_t *body, const json_t *stored);
+ * mfaMethod is always "duo-web", and a secret (accessKey, configProperties.skey
+ * and the configProperties members named in props, the configuration's
+ * secrets.duo_properties: NULL-terminated, or NULL) that equals the masked
+ * form of the stored secret keeps the stored secret. Returns a new
+ * reference; NULL on ENOMEM. Arguments are borrowed. */
+json_t *patrol_duo_merge(const json_t *body, const json_t *stored,
+    const char *const *props);
 
-/* Returns a new reference: a deep copy of `stored` with accessKey and
- * configProperties.skey masked (strings only) and everything else as is.
- * NULL on ENOMEM. */
-json_t *patrol_duo_mask(const json_t *stored);
+/* Returns a new reference: a deep copy of `stored` with accessKey,
+ * configProperties.skey and the configProperties members named in props
+ * (NULL-terminated, or NULL) masked (strings only) and everything else as
+ * is. NULL on ENOMEM. */
+json_t *patrol_duo_mask(const json_t *stored, const char *const *props);
 
 /* ------------------------------------------------------------------ */
 /* Filter language (filter*.c)                                         */
@@ -346,6 +350,9 @@ struct patrol_conf {
 	int db_busy_timeout_ms;		/* default 5000 */
 	char *key_file;			/* HS256 signing key file (absolute) */
 	char *secrets_key_file;		/* data key for secrets at rest */
+	char **secret_duo_properties;	/* configProperties keys sealed
+					 * besides skey; NULL-terminated,
+					 * or NULL for none */
 	char *issuer;			/* JWT "iss", default "patrol" */
 	long token_lifetime;		/* seconds, default 43199 */
 	size_t body_max;		/* request body bound, default 65536 */
@@ -719,10 +726,13 @@ enum patrol_err patrol_store_duo_put(struct patrol_store *st, const char *json,
  * patrol_duo_default() before the first update, with its secrets masked
  * (patrol_duo_mask). Stored secrets are sealed: they are opened with `seal`
  * (borrowed; NULL when no secrets key is loaded, then a sealed secret is a
- * CONFIG error, never a masked guess). *out is a new reference.
+ * CONFIG error, never a masked guess); props names the configProperties
+ * members that are secrets besides skey (secrets.duo_properties: sealed
+ * and masked too; NULL-terminated, or NULL). *out is a new reference.
  * (duo_store.c) */
 enum patrol_err patrol_duo_show(struct patrol_store *st,
-    const struct patrol_seal *seal, json_t **out, struct patrol_error *err);
+    const struct patrol_seal *seal, const char *const *props, json_t **out,
+    struct patrol_error *err);
 
 /* Replaces the Duo configuration with a PUT body: body[0..len) must be
  * valid UTF-8 JSON without duplicate keys (SYNTAX otherwise; the text gives
@@ -734,16 +744,16 @@ enum patrol_err patrol_duo_show(struct patrol_store *st,
  * error and nothing is written). On success *out, if out is not NULL,
  * receives the new configuration masked (new reference). */
 enum patrol_err patrol_duo_update(struct patrol_store *st,
-    const struct patrol_seal *seal, const char *body, size_t len,
-    json_t **out, struct patrol_error *err);
+    const struct patrol_seal *seal, const char *const *props,
+    const char *body, size_t len, json_t **out, struct patrol_error *err);
 
 /* Seals every stored Duo secret again: opened with `from` (a value stored
  * before sealing is taken as it is), sealed under `to`, written in one
  * write transaction; nothing changes on any error. *n receives how many
  * secrets were resealed. (patrolctl key rotate --secrets) */
 enum patrol_err patrol_duo_reseal(struct patrol_store *st,
-    const struct patrol_seal *from, const struct patrol_seal *to, int *n,
-    struct patrol_error *err);
+    const struct patrol_seal *from, const struct patrol_seal *to,
+    const char *const *props, int *n, struct patrol_error *err);
 
 /* Returns 1 if s[0..len) is valid UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF), else 0. Cannot fail. */

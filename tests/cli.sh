@@ -710,6 +710,30 @@ is "$(opened .accessKey accessKey)" "$AK" "... under the key in place"
 ctl key rotate
 is "$rc" 2 "key rotate without --secrets: usage error"
 
+# secrets.duo_properties: more configProperties members sealed and masked.
+cp "$CONF" "$tmp/conf.saved"
+printf 'secrets = { duo_properties = [ "akey" ]; };\n' >> "$CONF"
+printf '{"accessKey":"%s","configProperties":{"skey":"%s","akey":"abcdefghijklmnop","ikey":"plain"}}' \
+	"$AK" "$SK" > "$tmp/props.json"
+ctl mfa duo set --json --file "$tmp/props.json"
+is "$rc" 0 "duo_properties: set exits 0"
+is "$(jget "$out" '.configProperties.akey + " " + .configProperties.ikey')" "a******p plain" \
+	"duo_properties: akey shown masked, ikey as is"
+is "$(opened .configProperties.akey configProperties.akey)" abcdefghijklmnop \
+	"duo_properties: akey stored sealed"
+unlike "$(sqlite3 "$DB" .dump)" abcdefghijklmnop "duo_properties: akey not in the database"
+printf '%s' "$out" > "$tmp/props-masked.json"
+ctl mfa duo set --file "$tmp/props-masked.json"
+is "$(opened .configProperties.akey configProperties.akey)" abcdefghijklmnop \
+	"duo_properties: the masked akey sent back keeps the stored one"
+ctl key rotate --secrets
+is "$out" "sealed 3 secrets under a new secrets key $S/secrets.key" \
+	"duo_properties: key rotate seals it too"
+is "$(opened .configProperties.akey configProperties.akey)" abcdefghijklmnop \
+	"duo_properties: ... and it opens with the new key"
+cp "$tmp/conf.saved" "$CONF"
+ctl mfa duo set --file "$tmp/edited.json"
+
 # Size bound: 1 MiB is accepted, one byte more is not.
 { printf '{"enabled":true}'; head -c $((1048576 - 16)) /dev/zero | tr '\0' ' '; } \
 	> "$tmp/big.json"

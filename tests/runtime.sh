@@ -262,7 +262,7 @@ if lighttpd_bin > /dev/null; then
 	case $code in 5??) r=0 ;; *) r=1 ;; esac
 	ok $r "lighttpd, responders down: a 5xx ($code)"
 	body=$(printf '%s' "$out" | sed '$d')
-	case $(jget "$body" .detailCode) in "$code "*) r=0 ;; *) r=1 ;; esac
+	case $(jget "$body" .detailCode) in "$code "*|"$code."*) r=0 ;; *) r=1 ;; esac
 	ok $r "lighttpd, responders down: the API's envelope for $code"
 	like "$(tr -d '\r' < "$tmp/h" | grep -i '^content-type:')" "application/json" \
 		"lighttpd, responders down: JSON content type"

@@ -272,7 +272,7 @@ main(void)
 		before_s = dump(stored);
 		ok(patrol_duo_validate(body, NULL) == PATROL_OK,
 		    "merge %s: body is valid", merge[i].name);
-		out = patrol_duo_merge(body, stored);
+		out = patrol_duo_merge(body, stored, NULL);
 		s = dump(out);
 		ok(out != NULL && json_equal(out, want), "merge: %s",
 		    merge[i].name);
@@ -299,7 +299,7 @@ main(void)
 	/* The merged object shows its keys in schema order. */
 	body = load("{\"configProperties\":null,\"enabled\":true,"
 	    "\"mfaMethod\":null}");
-	out = patrol_duo_merge(body, NULL);
+	out = patrol_duo_merge(body, NULL, NULL);
 	s = dump(out);
 	is_str(s, "{\"mfaMethod\":\"duo-web\",\"enabled\":true,\"host\":null,"
 	    "\"accessKey\":null,\"identityAttribute\":null,"
@@ -311,7 +311,7 @@ main(void)
 	for (i = 0; i < sizeof(mask) / sizeof(mask[0]); i++) {
 		stored = load(mask[i].stored);
 		before_s = dump(stored);
-		out = patrol_duo_mask(stored);
+		out = patrol_duo_mask(stored, NULL);
 		s = dump(out);
 		is_str(s, mask[i].want, "mask: %s", mask[i].name);
 		free(s);
@@ -322,6 +322,48 @@ main(void)
 		json_decref(out);
 		json_decref(stored);
 	}
-	ok(patrol_duo_mask(NULL) == NULL, "mask of NULL is NULL");
+	ok(patrol_duo_mask(NULL, NULL) == NULL, "mask of NULL is NULL");
+
+	/* secrets.duo_properties: more configProperties members are secrets,
+	 * masked and kept like skey; the others stay as they are. */
+	{
+		static const char *const props[] = { "akey", "skey", NULL };
+
+		stored = load("{\"accessKey\":\"qw123Y3QlA5UqocYpdU3rEkzrK2D497y\","
+		    "\"configProperties\":{\"skey\":\"12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B\","
+		    "\"akey\":\"abcdefghijklmnop\",\"ikey\":\"plainvalue\"}}");
+		out = patrol_duo_mask(stored, props);
+		s = dump(out);
+		ok(strstr(s, "\"akey\":\"a******p\"") != NULL &&
+		    strstr(s, "\"skey\":\"1******B\"") != NULL &&
+		    strstr(s, "\"ikey\":\"plainvalue\"") != NULL &&
+		    strstr(s, "abcdefghij") == NULL,
+		    "props: akey masked, skey masked, ikey as is (%s)", s);
+		free(s);
+		json_decref(out);
+		out = patrol_duo_mask(stored, NULL);
+		s = dump(out);
+		ok(strstr(s, "\"akey\":\"abcdefghijklmnop\"") != NULL,
+		    "without props: akey as is");
+		free(s);
+		json_decref(out);
+		body = load("{\"configProperties\":{\"akey\":\"a******p\","
+		    "\"skey\":\"1******B\",\"ikey\":\"i\"}}");
+		out = patrol_duo_merge(body, stored, props);
+		s = dump(out);
+		ok(strstr(s, "\"akey\":\"abcdefghijklmnop\"") != NULL &&
+		    strstr(s, "12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B") != NULL,
+		    "props: a masked akey sent back keeps the stored one");
+		free(s);
+		json_decref(out);
+		out = patrol_duo_merge(body, stored, NULL);
+		s = dump(out);
+		ok(strstr(s, "\"akey\":\"a******p\"") != NULL,
+		    "without props: akey taken as sent");
+		free(s);
+		json_decref(out);
+		json_decref(body);
+		json_decref(stored);
+	}
 	return done_testing();
 }

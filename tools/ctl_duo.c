@@ -44,7 +44,8 @@ cmd_duo_show(struct ctx *x, const struct cmd *c, const struct args *a)
 
 	if (ctx_open(x, c, 1) == -1 || load_seal(x, c, &seal) == -1)
 		return EXIT_FAILURE;
-	rc = patrol_duo_show(x->st, seal, &config, &err);
+	rc = patrol_duo_show(x->st, seal,
+	    (const char *const *)x->conf->secret_duo_properties, &config, &err);
 	patrol_seal_free(seal);
 	if (rc != PATROL_OK) {
 		lib_error(c, &err);
@@ -107,7 +108,9 @@ cmd_duo_set(struct ctx *x, const struct cmd *c, const struct args *a)
 	}
 	if (ctx_open(x, c, 1) == -1 || load_seal(x, c, &seal) == -1)
 		goto out;
-	if (patrol_duo_update(x->st, seal, raw, len, &config, &err) !=
+	if (patrol_duo_update(x->st, seal,
+	    (const char *const *)x->conf->secret_duo_properties, raw, len,
+	    &config, &err) !=
 	    PATROL_OK) {
 		msg("%s: %s: %s", c->name, src, err.text);
 		goto out;

@@ -45,13 +45,14 @@ put_in_place(const struct cmd *c, const char *from, const char *to)
 
 /* 1 when the stored Duo secrets open with seal (or there are none). */
 static int
-opens(struct patrol_store *st, const struct patrol_seal *seal)
+opens(struct patrol_store *st, const struct patrol_seal *seal,
+    const char *const *props)
 {
 	struct patrol_error	 err = { 0 };
 	json_t			*config = NULL;
 	int			 ok;
 
-	ok = patrol_duo_show(st, seal, &config, &err) == PATROL_OK;
+	ok = patrol_duo_show(st, seal, props, &config, &err) == PATROL_OK;
 	json_decref(config);
 	return ok;
 }
@@ -62,6 +63,7 @@ cmd_key_rotate(struct ctx *x, const struct cmd *c, const struct args *a)
 	struct patrol_error	 err = { 0 };
 	struct patrol_seal	*old = NULL, *new = NULL;
 	const char		*path;
+	const char *const	*props;
 	char			*newpath = NULL;
 	int			 n = 0, ret = EXIT_FAILURE;
 	size_t			 len;
@@ -70,6 +72,7 @@ cmd_key_rotate(struct ctx *x, const struct cmd *c, const struct args *a)
 	if (ctx_open(x, c, 1) == -1)
 		return EXIT_FAILURE;
 	path = x->conf->secrets_key_file;
+	props = (const char *const *)x->conf->secret_duo_properties;
 	len = strlen(path) + sizeof(".new");
 	if ((newpath = malloc(len)) == NULL)
 		return nomem(c);
@@ -82,7 +85,7 @@ cmd_key_rotate(struct ctx *x, const struct cmd *c, const struct args *a)
 	/* A rotation that committed but did not rename: finish it. */
 	if (access(newpath, F_OK) == 0) {
 		if (patrol_seal_load(newpath, &new, &err) == PATROL_OK &&
-		    !opens(x->st, old) && opens(x->st, new)) {
+		    !opens(x->st, old, props) && opens(x->st, new, props)) {
 			if (put_in_place(c, newpath, path) == -1)
 				goto out;
 			printf("finished an interrupted rotation: %s is the "
@@ -103,7 +106,8 @@ cmd_key_rotate(struct ctx *x, const struct cmd *c, const struct args *a)
 		unlink(newpath);
 		goto out;
 	}
-	if (patrol_duo_reseal(x->st, old, new, &n, &err) != PATROL_OK) {
+	if (patrol_duo_reseal(x->st, old, new,
+	    (const char *const *)x->conf->secret_duo_properties, &n, &err) != PATROL_OK) {
 		lib_error(c, &err);
 		unlink(newpath);
 		msg("%s: nothing changed; %s is still the secrets key", c->name,

@@ -44,8 +44,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "identityAttribute", "email", "configProperties", "skey",
 	    "12q3WERlcUHWJmiMqyCXI3uOF7EaDJTbdeOp6E2B", "ikey", "Q123");
 	if (patrol_duo_validate(body, &err) == PATROL_OK &&
-	    (merged = patrol_duo_merge(body, stored)) != NULL) {
-		if ((masked = patrol_duo_mask(merged)) != NULL) {
+	    (merged = patrol_duo_merge(body, stored, NULL)) != NULL) {
+		if ((masked = patrol_duo_mask(merged, NULL)) != NULL) {
 			check(json_object_get(merged, "accessKey"),
 			    json_object_get(masked, "accessKey"));
 			check(json_object_get(json_object_get(merged,
