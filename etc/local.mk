@@ -35,4 +35,5 @@ dist_systemd_DATA = %D%/systemd/patrol-oauth.socket \
 	%D%/systemd/patrol-oauth.service %D%/systemd/patrol-beta.socket \
 	%D%/systemd/patrol-beta.service
 apachedir = $(sampledir)/apache
-dist_apache_DATA = %D%/apache/patrol-fcgid.conf
+dist_apache_DATA = %D%/apache/patrol-fcgid.conf %D%/apache/htaccess-cgi \
+	%D%/apache/cgi-host.conf

@@ -1053,19 +1053,29 @@ req PUT /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" \
     -H 'Content-Type: application/json' --data-binary "@$tmp/huge"
 wsenvelope 413 "413 Payload Too Large" "a 16 MiB body"
 rm -f "$tmp/huge"
+# wsearly STATUS DETAIL NAME: wsenvelope for what the web server refuses in
+# the request line or headers; where the setup answers those with the host's
+# own pages (SRV_HOST_PAGES, tests/server.sh), the status only.
+wsearly() {
+	if [ -n "${SRV_HOST_PAGES:-}" ]; then
+		is "$status" "$1" "$3: status $1 (the host's page: SRV_HOST_PAGES)"
+	else
+		wsenvelope "$@"
+	fi
+}
 # Request headers of 100 KB: over every server's header limit.
 hpad=$(head -c 102400 /dev/zero | tr '\0' a)
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok" -H "X-Pad: $hpad"
 case $status in
-431) wsenvelope 431 "431 Request Header Fields Too Large" "a 100 KB header" ;;
-400) wsenvelope 400 "400.1 Bad Request Content" "a 100 KB header" ;;
-*) wsenvelope 431 "431 Request Header Fields Too Large" "a 100 KB header" ;;
+431) wsearly 431 "431 Request Header Fields Too Large" "a 100 KB header" ;;
+400) wsearly 400 "400.1 Bad Request Content" "a 100 KB header" ;;
+*) wsearly 431 "431 Request Header Fields Too Large" "a 100 KB header" ;;
 esac
 # A request line of 100 KB.
 list_as "$admtok" "$q$hpad"
 case $status in
-431) wsenvelope 431 "431 Request Header Fields Too Large" "a 100 KB request line" ;;
-*) wsenvelope 414 "414 URI Too Long" "a 100 KB request line" ;;
+431) wsearly 431 "431 Request Header Fields Too Large" "a 100 KB request line" ;;
+*) wsearly 414 "414 URI Too Long" "a 100 KB request line" ;;
 esac
 
 # ================================================================== volume

@@ -150,7 +150,9 @@ SCRIPT_TESTS = \
 	tests/slow-nginx.sh \
 	tests/e2e-apache-fcgid.sh \
 	tests/interop-apache-fcgid.sh \
-	tests/slow-apache-fcgid.sh
+	tests/slow-apache-fcgid.sh \
+	tests/e2e-apache-cgi.sh \
+	tests/interop-apache-cgi.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
@@ -170,7 +172,8 @@ SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh
 EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
 	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
 	tests/sockact.sh
-EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh
+EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh \
+	tests/server_apache-cgi.sh tests/slow-apache-cgi.sh
 
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \

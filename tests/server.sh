@@ -21,6 +21,11 @@
 #   SRV_RESPONDERS        how many responders run between requests (empty
 #                         for plain CGI, a process per request), and
 #                         SRV_RESPONDERS_WHAT, which: set by the setup
+#   SRV_HOST_PAGES        set when errors in a request's line or headers
+#                         (too long) get the host's own error pages, not the
+#                         recipe's JSON: apache-cgi, where Apache answers them
+#                         before it reads any .htaccess (e2e then checks only
+#                         their status)
 #
 # Setups: lighttpd (mod_fastcgi spawning the responders), apache-fcgid,
 # apache-proxy-fcgi (responders by systemd socket activation), apache-cgi
