@@ -152,7 +152,8 @@ SCRIPT_TESTS = \
 	tests/interop-apache-fcgid.sh \
 	tests/slow-apache-fcgid.sh \
 	tests/e2e-apache-cgi.sh \
-	tests/interop-apache-cgi.sh
+	tests/interop-apache-cgi.sh \
+	tests/slow-apache-cgi.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
@@ -173,7 +174,7 @@ EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
 	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
 	tests/sockact.sh
 EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh \
-	tests/server_apache-cgi.sh tests/slow-apache-cgi.sh
+	tests/server_apache-cgi.sh
 
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \
