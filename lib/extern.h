@@ -7,6 +7,8 @@
 #define PATROL_EXTERN_H
 
 #include <stdarg.h>
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +77,24 @@ int hexval(char c);
 
 /* Overwrites n bytes at p with zeros in a way the compiler keeps. */
 void wipe(void *p, size_t n);
+
+/* keyring.c: the current signing key and the retained ones (FILE.<kid>). */
+#define KEYRING_OLD_MAX	8
+struct keyring {
+	struct patrol_key	*cur;
+	struct patrol_key	*old[KEYRING_OLD_MAX];
+	size_t			 nold;
+	struct stat		 st;	/* of the current key's file */
+	struct stat		 dirst;	/* of its directory */
+};
+/* Loads path and the keys retained next to it into *kr (replacing what it
+ * held only on success). IO / INVALID as patrol_key_load. */
+enum patrol_err keyring_load(struct keyring *kr, const char *path,
+    struct patrol_error *err);
+/* Reloads *kr when path is another file or changed since; keeps the keys
+ * when it does not load. */
+void keyring_refresh(struct keyring *kr, const char *path);
+void keyring_free(struct keyring *kr);
 
 /* key.c: key files. Reads at most cap bytes of path into buf (*len read;
  * IO "path: strerror"). */
@@ -175,6 +195,7 @@ struct route;
 struct req {
 	const struct patrol_conf *conf;		/* borrowed from the server */
 	const struct patrol_key	*key;		/* borrowed from the server */
+	const struct keyring	*ring;		/* the same, and retained keys */
 	const struct patrol_seal *seal;		/* borrowed; NULL: no secrets
 						 * key (yet) */
 	struct patrol_store	*store;		/* borrowed, open (set before

@@ -217,3 +217,20 @@ patrol_key_free(struct patrol_key *key)
 	wipe(key->bytes, key->len);
 	free(key);
 }
+
+void
+patrol_key_id(const struct patrol_key *key, char out[PATROL_KID_LEN + 1])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 md[32];
+	unsigned int		 n = 0;
+	size_t			 i;
+
+	memset(md, 0, sizeof(md));
+	(void)EVP_Digest(key->bytes, key->len, md, &n, EVP_sha256(), NULL);
+	for (i = 0; i < PATROL_KID_LEN / 2; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[PATROL_KID_LEN] = '\0';
+}

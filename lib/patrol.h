@@ -423,6 +423,12 @@ enum patrol_err patrol_key_generate(const char *path, struct patrol_error *err);
 
 void patrol_key_free(struct patrol_key *key);
 
+/* The id of a signing key: 16 lowercase hex digits of the SHA-256 of its
+ * material, into out (PATROL_KID_LEN + 1 bytes). Retained keys are kept
+ * as FILE.<kid> (patrolctl key rotate --signing). */
+#define PATROL_KID_LEN 16
+void patrol_key_id(const struct patrol_key *key, char out[PATROL_KID_LEN + 1]);
+
 /* ------------------------------------------------------------------ */
 /* Secrets at rest (seal.c)                                            */
 /* ------------------------------------------------------------------ */

@@ -20,7 +20,7 @@
 struct patrol_server {
 	const struct patrol_conf	*conf;		/* borrowed */
 	enum patrol_routes		 routes;
-	struct patrol_key		*key;
+	struct keyring			 ring;		/* signing keys */
 	struct patrol_seal		*seal;		/* loaded lazily */
 	struct stat			 seal_st;	/* its file, when loaded */
 	struct patrol_store		*store;		/* opened lazily */
@@ -85,7 +85,7 @@ patrol_server_new(const struct patrol_conf *conf, enum patrol_routes routes,
 		    "cannot seed the tracking ids from the CSPRNG");
 		goto fail;
 	}
-	if ((rc = patrol_key_load(conf->key_file, &s->key, err)) != PATROL_OK)
+	if ((rc = keyring_load(&s->ring, conf->key_file, err)) != PATROL_OK)
 		goto fail;
 	/* A secrets key that exists but is unusable stops the start (it
 	 * would fail every Duo request); a missing one may come later. */
@@ -115,7 +115,7 @@ patrol_server_free(struct patrol_server *s)
 	if (s == NULL)
 		return;
 	patrol_store_close(s->store);
-	patrol_key_free(s->key);
+	keyring_free(&s->ring);
 	patrol_seal_free(s->seal);
 	free(s);
 }
@@ -143,6 +143,7 @@ authenticate(struct req *r, const char *const *op_scopes)
 	struct patrol_error	 err = { 0 };
 	enum patrol_err		 rc;
 	size_t			 i;
+	int64_t			 now;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return unauthorized(r, "no bearer token"), -1;
@@ -150,8 +151,16 @@ authenticate(struct req *r, const char *const *op_scopes)
 		continue;
 	if (strlen(h) > HEADER_MAX)
 		return unauthorized(r, "JWT is malformed"), -1;
-	rc = patrol_token_verify(r->key, r->conf->issuer, h,
-	    patrol_time_now() / 1000, r->conf->token_lifetime, &claims, &err);
+	now = patrol_time_now() / 1000;
+	rc = patrol_token_verify(r->key, r->conf->issuer, h, now,
+	    r->conf->token_lifetime, &claims, &err);
+	/* Signed by a key rotated out (patrolctl key rotate --signing) and
+	 * still retained: those verify until they are pruned. */
+	for (i = 0; rc == PATROL_ERR_AUTH && r->ring != NULL &&
+	    i < r->ring->nold &&
+	    strcmp(err.text, "JWT signature does not match") == 0; i++)
+		rc = patrol_token_verify(r->ring->old[i], r->conf->issuer, h,
+		    now, r->conf->token_lifetime, &claims, &err);
 	if (rc != PATROL_OK)
 		return unauthorized(r, rc == PATROL_ERR_AUTH ? err.text :
 		    "JWT is malformed"), -1;
@@ -249,7 +258,9 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 
 	memset(&r, 0, sizeof(r));
 	r.conf = srv->conf;
-	r.key = srv->key;
+	keyring_refresh(&srv->ring, srv->conf->key_file);
+	r.key = srv->ring.cur;
+	r.ring = &srv->ring;
 	r.io = io;
 	if (srv->routes != PATROL_ROUTES_OAUTH)
 		r.seal = get_seal(srv);

@@ -1190,6 +1190,40 @@ sql "UPDATE duo_config SET json = '$(printf '%s' "$saved_duo" | sed "s/'/''/g")'
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
 is "$status" 200 "repaired: 200 again"
 
+# ================================================================== signing key rotation
+# The signing key rotated while the responders run: tokens of the old key
+# still verify (it is kept as FILE.<kid>), new tokens use the new key on
+# every responder at once, and once pruned the old key's tokens are refused.
+t_old=$(token "$adm_id" "$adm_sec")
+ctl key rotate --signing > "$tmp/rot" 2>&1
+ok $? "patrolctl key rotate --signing while $SETUP runs"
+kept=$(sed -n 's/.* kept as \([^ ]*\) until.*/\1/p' "$tmp/rot")
+[ -f "$kept" ]
+ok $? "the previous signing key is kept ($kept)"
+t_new=$(token "$adm_id" "$adm_sec")
+bad=0
+for i in 1 2 3 4 5 6 7 8; do
+	req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $t_new"
+	[ "$status" = 200 ] || bad=$((bad + 1))
+	req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $t_old"
+	[ "$status" = 200 ] || bad=$((bad + 1))
+done
+is "$bad" 0 "after the rotation, 8 rounds: new and old tokens verify on every responder"
+old_hex=$KEYHEX
+KEYHEX=$(od -An -v -tx1 "$KEY" | tr -d ' \n')
+[ "$KEYHEX" != "$old_hex" ]
+ok $? "$KEY holds a new key"
+is "${t_new##*.}" "$(printf '%s' "${t_new%.*}" | hs sha256 "$KEYHEX")" \
+    "new tokens are signed with the new key"
+ctl key prune > "$tmp/prune"
+like "$(cat "$tmp/prune")" "kept $kept" "key prune keeps a key whose tokens may be valid"
+touch -d '-2 hours' "$kept"
+ctl key prune > "$tmp/prune"
+like "$(cat "$tmp/prune")" "removed $kept" "key prune removes it once token.lifetime has passed"
+unauth "JWT signature does not match" "a token of the pruned key" -H "Authorization: Bearer $t_old"
+req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $t_new"
+is "$status" 200 "the new key's token still verifies"
+admtok=$t_new
 # ================================================================== shutdown
 kids=$(server_responders)
 server_stop

@@ -144,5 +144,6 @@ int	 cmd_pat_export(struct ctx *, const struct cmd *, const struct args *);
 int	 cmd_duo_show(struct ctx *, const struct cmd *, const struct args *);
 int	 cmd_duo_set(struct ctx *, const struct cmd *, const struct args *);
 int	 cmd_key_rotate(struct ctx *, const struct cmd *, const struct args *);
+int	 cmd_key_prune(struct ctx *, const struct cmd *, const struct args *);
 
 #endif /* PATROL_CTL_H */

@@ -92,7 +92,8 @@ static const struct opt duo_set_opts[] = {
 };
 
 static const struct opt key_rotate_opts[] = {
-	{ "secrets", NULL, 1, "the secrets key (secrets.key_file)" },
+	{ "secrets", NULL, 0, "the secrets key (secrets.key_file)" },
+	{ "signing", NULL, 0, "the token signing key (token.signing_key_file)" },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -166,8 +167,15 @@ static const struct cmd cmds[] = {
 	{ "key rotate", "", 0, 0, key_rotate_opts,
 	  "With --secrets: makes a new secrets key, seals every stored secret "
 	  "again under\nit in one transaction, then puts it in place of the "
-	  "old one. Responders pick\nit up at their next request. Run again "
-	  "after an interruption, it finishes.\n", cmd_key_rotate },
+	  "old one. Run again after\nan interruption, it finishes. With "
+	  "--signing: a new token signing key; the\nprevious one is kept as "
+	  "FILE.<kid>, and the tokens it signed stay valid until\nthey expire "
+	  "or it is pruned. Responders pick either up at their next "
+	  "request.\n", cmd_key_rotate },
+	{ "key prune", "", 0, 0, NULL,
+	  "Removes the signing keys kept by key rotate --signing once every "
+	  "token they\nsigned has expired (token.lifetime after the "
+	  "rotation).\n", cmd_key_prune },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
