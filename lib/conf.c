@@ -90,7 +90,7 @@ static const char *const groups[] = {
 };
 
 /* What one load works on; all pointers borrowed. */
-struct ctx {
+struct loading {
 	const char		*path;	/* as given by the caller */
 	const char		*dir;	/* absolute directory of path */
 	struct patrol_conf	*conf;
@@ -133,7 +133,7 @@ patrol_conf_free(struct patrol_conf *conf)
 }
 
 static enum patrol_err
-nomem(struct patrol_error *err)
+oom(struct patrol_error *err)
 {
 	return patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
 	    "out of memory");
@@ -145,27 +145,27 @@ nomem(struct patrol_error *err)
  * name of an @include'd file as written (relative to the directory).
  */
 static enum patrol_err
-conf_error(struct ctx *c, const char *file, int line, const char *fmt, ...)
+conf_error(struct loading *c, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static enum patrol_err
-conf_error(struct ctx *c, const char *file, int line, const char *fmt, ...)
+conf_error(struct loading *c, const char *file, int line, const char *fmt, ...)
 {
-	char	 msg[PATROL_ERROR_TEXT_MAX];
+	char	 text[PATROL_ERROR_TEXT_MAX];
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (file == NULL)
 		patrol_error_set(c->err, PATROL_ERR_CONFIG, PATROL_NOPOS,
-		    "%s:%d: %s", c->path, line, msg);
+		    "%s:%d: %s", c->path, line, text);
 	else if (file[0] == '/')
 		patrol_error_set(c->err, PATROL_ERR_CONFIG, PATROL_NOPOS,
-		    "%s:%d: %s", file, line, msg);
+		    "%s:%d: %s", file, line, text);
 	else
 		patrol_error_set(c->err, PATROL_ERR_CONFIG, PATROL_NOPOS,
-		    "%s/%s:%d: %s", c->dir, file, line, msg);
+		    "%s/%s:%d: %s", c->dir, file, line, text);
 	if (c->err != NULL)
 		c->err->line = line;
 	return PATROL_ERR_CONFIG;
@@ -213,13 +213,13 @@ slurp(const char *path, char **out, size_t *len, struct patrol_error *err)
 			goto out;
 		}
 		if (pbuf_add(&b, chunk, (size_t)n) == -1) {
-			rc = nomem(err);
+			rc = oom(err);
 			goto out;
 		}
 	}
 	/* An empty file is a valid, empty configuration. */
 	if (b.len == 0 && pbuf_add(&b, "", 0) == -1) {
-		rc = nomem(err);
+		rc = oom(err);
 		goto out;
 	}
 	*len = b.len;
@@ -245,9 +245,9 @@ file_dir(const char *path, char **out, struct patrol_error *err)
 	else
 		dir = xstrndup(path, (size_t)(slash - path));
 	if (dir == NULL)
-		return nomem(err);
+		return oom(err);
 	if ((*out = realpath(dir, NULL)) == NULL)
-		rc = errno == ENOMEM ? nomem(err) : patrol_error_set(err,
+		rc = errno == ENOMEM ? oom(err) : patrol_error_set(err,
 		    PATROL_ERR_IO, PATROL_NOPOS, "%s: %s", dir,
 		    strerror(errno));
 	free(dir);
@@ -257,7 +257,7 @@ file_dir(const char *path, char **out, struct patrol_error *err)
 /* Stores a new copy of s (a path resolved against c->dir when `path` is
  * set) into the string member at `off`, freeing the previous value. */
 static enum patrol_err
-set_string(struct ctx *c, size_t off, const char *s, int path)
+set_string(struct loading *c, size_t off, const char *s, int path)
 {
 	char	**dst = (char **)(void *)((char *)c->conf + off);
 	char	 *v;
@@ -276,14 +276,14 @@ set_string(struct ctx *c, size_t off, const char *s, int path)
 		}
 	}
 	if (v == NULL)
-		return nomem(c->err);
+		return oom(c->err);
 	free(*dst);
 	*dst = v;
 	return PATROL_OK;
 }
 
 static void
-set_number(struct ctx *c, const struct key *k, long long v)
+set_number(struct loading *c, const struct key *k, long long v)
 {
 	void	*dst = (char *)c->conf + k->off;
 
@@ -306,7 +306,7 @@ set_number(struct ctx *c, const struct key *k, long long v)
 /* A list of names: an array (or list) of non-empty UTF-8 strings without
  * duplicates, at most 64 of them, as a NULL-terminated array. */
 static enum patrol_err
-set_names(struct ctx *c, const struct key *k, const config_setting_t *s)
+set_names(struct loading *c, const struct key *k, const config_setting_t *s)
 {
 	char		***dst = (char ***)(void *)((char *)c->conf + k->off);
 	const config_setting_t *e;
@@ -350,7 +350,7 @@ set_names(struct ctx *c, const struct key *k, const config_setting_t *s)
 }
 
 static enum patrol_err
-apply_defaults(struct ctx *c)
+apply_defaults(struct loading *c)
 {
 	size_t		 i;
 	enum patrol_err	 rc;
@@ -392,7 +392,7 @@ in_list(const char *const *list, const char *s)
 
 /* "group.name must be "a", "b" or "c"" at setting s. */
 static enum patrol_err
-bad_choice(struct ctx *c, const struct key *k, const config_setting_t *s)
+bad_choice(struct loading *c, const struct key *k, const config_setting_t *s)
 {
 	struct pbuf	 b = { 0 };
 	size_t		 i;
@@ -405,7 +405,7 @@ bad_choice(struct ctx *c, const struct key *k, const config_setting_t *s)
 		pbuf_printf(&b, "\"%s\"", k->choices[i]);
 	}
 	if (b.oom)
-		rc = nomem(c->err);
+		rc = oom(c->err);
 	else
 		rc = SETTING_ERROR(c, s, "%s.%s must be %s", k->group,
 		    k->name, b.s);
@@ -416,7 +416,7 @@ bad_choice(struct ctx *c, const struct key *k, const config_setting_t *s)
 /* Checks one setting `s` of a group against its table entry k and stores
  * its value. */
 static enum patrol_err
-apply_setting(struct ctx *c, const struct key *k, const config_setting_t *s)
+apply_setting(struct loading *c, const struct key *k, const config_setting_t *s)
 {
 	const char	*str;
 	long long	 v;
@@ -465,7 +465,7 @@ apply_setting(struct ctx *c, const struct key *k, const config_setting_t *s)
 /* Walks the settings in file order: known groups, known keys, types,
  * ranges; then the checks that involve several settings. */
 static enum patrol_err
-apply_file(struct ctx *c, config_t *cfg)
+apply_file(struct loading *c, config_t *cfg)
 {
 	config_setting_t	*root, *g, *s, *backend = NULL;
 	const struct key	*k;
@@ -508,7 +508,7 @@ apply_file(struct ctx *c, config_t *cfg)
 
 /* A NUL byte would silently end the text libconfig parses: refuse it. */
 static enum patrol_err
-check_nul(struct ctx *c, const char *text, size_t len)
+check_nul(struct loading *c, const char *text, size_t len)
 {
 	const char	*nul, *p;
 	int		 line = 1;
@@ -526,7 +526,7 @@ patrol_conf_load(const char *path, struct patrol_conf **out,
     struct patrol_error *err)
 {
 	struct patrol_conf	*conf = NULL;
-	struct ctx		 c;
+	struct loading		 c;
 	config_t		 cfg;
 	char			*text = NULL, *dir = NULL;
 	size_t			 len;
@@ -539,7 +539,7 @@ patrol_conf_load(const char *path, struct patrol_conf **out,
 	if ((rc = file_dir(path, &dir, err)) != PATROL_OK)
 		goto out;
 	if ((conf = calloc(1, sizeof(*conf))) == NULL) {
-		rc = nomem(err);
+		rc = oom(err);
 		goto out;
 	}
 	c.path = path;
@@ -547,7 +547,7 @@ patrol_conf_load(const char *path, struct patrol_conf **out,
 	c.conf = conf;
 	c.err = err;
 	if ((conf->path = xstrndup(path, strlen(path))) == NULL) {
-		rc = nomem(err);
+		rc = oom(err);
 		goto out;
 	}
 	if ((rc = apply_defaults(&c)) != PATROL_OK)

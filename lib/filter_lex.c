@@ -28,47 +28,11 @@
 			 (c) == '.')
 
 
-const char *const filter_opnames[PATROL_FOP__MAX] = {
-	[PATROL_FOP_EQ] = "eq",
-	[PATROL_FOP_NE] = "ne",
-	[PATROL_FOP_GT] = "gt",
-	[PATROL_FOP_GE] = "ge",
-	[PATROL_FOP_LT] = "lt",
-	[PATROL_FOP_LE] = "le",
-	[PATROL_FOP_CO] = "co",
-	[PATROL_FOP_SW] = "sw",
-	[PATROL_FOP_IN] = "in",
-	[PATROL_FOP_CA] = "ca",
-	[PATROL_FOP_PR] = "pr",
-	[PATROL_FOP_ISNULL] = "isnull",
-};
 
 /* Words that are never field names, besides the operators. */
 static const char *const keywords[] = {
 	"and", "or", "not", "true", "false", "null",
 };
-
-/*
- * Numbers. printf and strtod use the decimal point of the current locale,
- * which a program may have changed with setlocale; the filter language
- * always uses '.'. So the text is translated to and from the locale's
- * decimal point, found by formatting 0.5 (which is thread-safe, unlike
- * localeconv).
- */
-void
-filter_radix(char *buf)
-{
-	char	 t[32];
-	int	 n;
-
-	n = snprintf(t, sizeof(t), "%.1f", 0.5);
-	if (n < 3 || (size_t)n - 2 >= FILTER_RADIXBUF) {
-		strcpy(buf, ".");
-		return;
-	}
-	memcpy(buf, t + 1, (size_t)n - 2);
-	buf[n - 2] = '\0';
-}
 
 /* Returns 1 if s[0..len) is -?DIGITS[.DIGITS][(e|E)[+|-]DIGITS]. */
 int

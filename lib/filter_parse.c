@@ -68,11 +68,6 @@ patrol_filter_free(struct patrol_filter *f)
 	free(f);
 }
 
-int
-filter_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
 
 /*
  * Parser.
