@@ -153,7 +153,9 @@ SCRIPT_TESTS = \
 	tests/slow-apache-fcgid.sh \
 	tests/e2e-apache-cgi.sh \
 	tests/interop-apache-cgi.sh \
-	tests/slow-apache-cgi.sh
+	tests/slow-apache-cgi.sh \
+	tests/down-apache-fcgid.sh \
+	tests/down-apache-cgi.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
@@ -174,7 +176,7 @@ EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
 	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
 	tests/sockact.sh
 EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh \
-	tests/server_apache-cgi.sh
+	tests/server_apache-cgi.sh tests/apache-down.sh
 
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \

@@ -56,7 +56,7 @@ srv_start() {
 	    CONFIG="$PATROL_CONFIG" || return 1
 	cp "$top_srcdir"/etc/errors/*.json "$_ac_www/patrol-errors/" || return 1
 	for _ac_p in patrol-oauth patrol-beta; do
-		ln -sf "$top_builddir/cgi-bin/$_ac_p" "$_ac_www/$_ac_p.cgi" || return 1
+		ln -sf "${PATROL_LIBEXEC:-$top_builddir/cgi-bin}/$_ac_p" "$_ac_www/$_ac_p.cgi" || return 1
 	done
 	if [ -n "$(apache_user)" ]; then
 		grep -q '^files' "$PATROL_CONFIG" ||

@@ -45,7 +45,7 @@ srv_start() {
 
 _af_write() {
 	srv_subst "$top_srcdir/etc/apache/patrol-fcgid.conf" "$_af_dir/patrol-fcgid.conf" \
-	    LISTEN="127.0.0.1:$_af_port" LIBEXEC="$top_builddir/cgi-bin" \
+	    LISTEN="127.0.0.1:$_af_port" LIBEXEC="${PATROL_LIBEXEC:-$top_builddir/cgi-bin}" \
 	    CONFIG="$PATROL_CONFIG" ERRORS="$top_srcdir/etc/errors" \
 	    LOGS="$_af_dir/logs" || return 1
 	_af_main
