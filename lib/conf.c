@@ -74,6 +74,16 @@ static const struct key keys[] = {
 	  60, 604800, NULL },
 	{ "limits", "request_body_max", K_SIZE, OFF(body_max), NULL, 65536,
 	  1024, 16777216, NULL },
+	{ "limits", "requests_per_token", K_LONG, OFF(requests_per_token),
+	  NULL, 100, 0, 1000000000, NULL },
+	{ "limits", "window_seconds", K_LONG, OFF(window_seconds), NULL, 10,
+	  1, 86400, NULL },
+	{ "limits", "auth_failures", K_LONG, OFF(auth_failures), NULL, 10,
+	  0, 1000000000, NULL },
+	{ "limits", "auth_window_seconds", K_LONG, OFF(auth_window_seconds),
+	  NULL, 60, 1, 86400, NULL },
+	{ "limits", "state_file", K_PATH, OFF(limits_file), "ratelimit.state",
+	  0, 0, 0, NULL },
 	{ "pat", "last_used_interval", K_LONG, OFF(last_used_interval),
 	  NULL, 86400, 0, 31536000, NULL },
 	{ "pat", "default_expiry", K_DAYS, OFF(pat_default_expiry), NULL,
@@ -126,6 +136,7 @@ patrol_conf_free(struct patrol_conf *conf)
 	free(conf->db_conninfo);
 	free(conf->key_file);
 	free(conf->secrets_key_file);
+	free(conf->limits_file);
 	names_free(conf->secret_duo_properties);
 	free(conf->issuer);
 	free(conf->files_group);

@@ -38,6 +38,8 @@ static const struct status_row statuses[] = {
 	  "The request URI is longer than the server is willing to interpret." },
 	{ 415, "Unsupported Media Type", "415 Unsupported Media Type",
 	  "The request body is in a format the resource does not support." },
+	{ 429, "Too Many Requests", "429 Too Many Requests",
+	  "Too many requests; try again after the time in Retry-After." },
 	{ 431, "Request Header Fields Too Large",
 	  "431 Request Header Fields Too Large",
 	  "The request's header fields are too large." },

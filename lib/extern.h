@@ -196,6 +196,7 @@ struct req {
 	const struct patrol_conf *conf;		/* borrowed from the server */
 	const struct patrol_key	*key;		/* borrowed from the server */
 	const struct keyring	*ring;		/* the same, and retained keys */
+	struct patrol_ratelimit	*limits;	/* borrowed; NULL: none */
 	const struct patrol_seal *seal;		/* borrowed; NULL: no secrets
 						 * key (yet) */
 	struct patrol_store	*store;		/* borrowed, open (set before
@@ -233,6 +234,9 @@ int req_json_text(struct req *r, int status, const struct pbuf *b,
     const char *extra);
 /* Whole JSON response: headers and json_dumps(j). Steals j. 0 or -1. */
 int req_json(struct req *r, int status, json_t *j, const char *extra);
+/* 429 as the spec shows it ({"message":" Rate Limit Exceeded "}) with
+ * Retry-After: retry (seconds); logs why. Returns req_json's result. */
+int req_too_many(struct req *r, long retry, const char *why);
 /* The error envelope for an HTTP-level status with a specific message. */
 int req_error(struct req *r, int status, const char *extra,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -133,7 +133,7 @@ h_oauth_token(struct req *r)
 	struct kvlist		 params = { 0 };
 	const struct kv		*grant, *cid, *csec;
 	char			*bid = NULL, *bsec = NULL, *jwt = NULL;
-	const char		*id, *secret;
+	const char		*id, *secret, *addr;
 	size_t			 bidlen = 0, bseclen = 0, i;
 	struct patrol_store	*st = r->store;
 	struct patrol_pat	 pat;
@@ -143,7 +143,7 @@ h_oauth_token(struct req *r)
 	int			 basic, known, good, updated = 0;
 	const struct patrol_conf *conf = r->conf;
 	int64_t			 now = patrol_time_now(), interval;
-	long			 lifetime;
+	long			 lifetime, retry;
 	char			 when[PATROL_TIME_BUFSZ];
 
 	memset(&pat, 0, sizeof(pat));
@@ -181,6 +181,19 @@ h_oauth_token(struct req *r)
 		    "client_id and client_secret are required");
 		goto out;
 	}
+	/* Failed secrets, per client id and per client address: refused
+	 * until the window ends, right secret or not (no oracle), never
+	 * longer: nobody can lock a client out for good. */
+	addr = req_param(r, "REMOTE_ADDR");
+	if ((retry = patrol_ratelimit_hit(r->limits, "authid", id,
+	    conf->auth_failures, conf->auth_window_seconds, now / 1000, 0)) >
+	    0 || (addr != NULL && (retry = patrol_ratelimit_hit(r->limits,
+	    "authaddr", addr, conf->auth_failures, conf->auth_window_seconds,
+	    now / 1000, 0)) > 0)) {
+		req_too_many(r, retry, "auth_failures reached for this client "
+		    "id or address");
+		goto out;
+	}
 	known = 0;
 	if (patrol_id_valid(id)) {
 		rc = patrol_store_pat_get(st, id, &pat, &err);
@@ -194,6 +207,13 @@ h_oauth_token(struct req *r)
 	good = patrol_secret_check(secret, strlen(secret), known ?
 	    pat.secret_hash : "0000000000000000000000000000000000000000000000000000000000000000");
 	if (!known || !good) {
+		(void)patrol_ratelimit_hit(r->limits, "authid", id,
+		    conf->auth_failures, conf->auth_window_seconds, now / 1000,
+		    1);
+		if (addr != NULL)
+			(void)patrol_ratelimit_hit(r->limits, "authaddr", addr,
+			    conf->auth_failures, conf->auth_window_seconds,
+			    now / 1000, 1);
 		oauth_error(r, 401, "invalid_client", "Bad credentials");
 		goto out;
 	}

@@ -27,6 +27,7 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/jsonpatch.c \
 	%D%/conf.c \
 	%D%/key.c \
+	%D%/ratelimit.c \
 	%D%/keyring.c \
 	%D%/seal.c \
 	%D%/state.c \

@@ -356,6 +356,13 @@ struct patrol_conf {
 	char *issuer;			/* JWT "iss", default "patrol" */
 	long token_lifetime;		/* seconds, default 43199 */
 	size_t body_max;		/* request body bound, default 65536 */
+	long requests_per_token;	/* per access token and window on
+					 * /beta/... (0: no limit), 100 */
+	long window_seconds;		/* their window, default 10 */
+	long auth_failures;		/* failed secrets per client id and
+					 * per address and window, 10 */
+	long auth_window_seconds;	/* their window, default 60 */
+	char *limits_file;		/* the shared counters (absolute) */
 	long last_used_interval;	/* seconds, default 86400 */
 	long pat_default_expiry;	/* days a new PAT lives when its
 					 * expiry is not given, default 182;
@@ -428,6 +435,27 @@ void patrol_key_free(struct patrol_key *key);
  * as FILE.<kid> (patrolctl key rotate --signing). */
 #define PATROL_KID_LEN 16
 void patrol_key_id(const struct patrol_key *key, char out[PATROL_KID_LEN + 1]);
+
+/* ------------------------------------------------------------------ */
+/* Rate limits (ratelimit.c)                                           */
+/* ------------------------------------------------------------------ */
+
+/* Fixed-window counters shared by every process that opens the same file
+ * (limits.state_file): a mapped table updated without locks. Opaque. */
+struct patrol_ratelimit;
+
+/* Opens (creating, mode 0600) the counters file. IO "path: strerror",
+ * NOMEM. *out is new (patrol_ratelimit_close). */
+enum patrol_err patrol_ratelimit_open(const char *path,
+    struct patrol_ratelimit **out, struct patrol_error *err);
+void patrol_ratelimit_close(struct patrol_ratelimit *rl);
+/* The counter of (kind, key) in the window of `window` seconds holding
+ * `now` (seconds): with count 1, adds one and returns 0 while it is at most
+ * `limit`, else the seconds until the window ends (the Retry-After); with
+ * count 0, adds nothing and returns that when the counter has reached
+ * `limit` already. limit or window 0, or rl NULL: always 0. Cannot fail. */
+long patrol_ratelimit_hit(struct patrol_ratelimit *rl, const char *kind,
+    const char *key, long limit, long window, int64_t now, int count);
 
 /* ------------------------------------------------------------------ */
 /* Secrets at rest (seal.c)                                            */

@@ -190,3 +190,14 @@ req_body(struct req *r, char **body, size_t *len)
 	*len = n;
 	return 0;
 }
+
+int
+req_too_many(struct req *r, long retry, const char *why)
+{
+	char	 extra[64];
+
+	snprintf(extra, sizeof(extra), "Retry-After: %ld\r\n", retry);
+	req_log(r, "429 %s; retry after %ld s", why, retry);
+	return req_json(r, 429, json_pack("{s:s}", "message",
+	    " Rate Limit Exceeded "), extra);
+}

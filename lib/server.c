@@ -22,6 +22,7 @@ struct patrol_server {
 	enum patrol_routes		 routes;
 	struct keyring			 ring;		/* signing keys */
 	struct patrol_seal		*seal;		/* loaded lazily */
+	struct patrol_ratelimit		*limits;	/* shared counters */
 	struct stat			 seal_st;	/* its file, when loaded */
 	struct patrol_store		*store;		/* opened lazily */
 	struct idgen			 ids;		/* tracking ids */
@@ -94,6 +95,10 @@ patrol_server_new(const struct patrol_conf *conf, enum patrol_routes routes,
 	    (rc = patrol_seal_load(conf->secrets_key_file, &s->seal, err)) !=
 	    PATROL_OK)
 		goto fail;
+	if (conf->limits_file != NULL && (conf->requests_per_token > 0 ||
+	    conf->auth_failures > 0) && (rc = patrol_ratelimit_open(
+	    conf->limits_file, &s->limits, err)) != PATROL_OK)
+		goto fail;
 	/*
 	 * An uninitialised database is not fatal: requests get a 503 until
 	 * `patrolctl init` has run, without restarting the responders.
@@ -117,6 +122,7 @@ patrol_server_free(struct patrol_server *s)
 	patrol_store_close(s->store);
 	keyring_free(&s->ring);
 	patrol_seal_free(s->seal);
+	patrol_ratelimit_close(s->limits);
 	free(s);
 }
 
@@ -144,6 +150,7 @@ authenticate(struct req *r, const char *const *op_scopes)
 	enum patrol_err		 rc;
 	size_t			 i;
 	int64_t			 now;
+	long			 retry;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return unauthorized(r, "no bearer token"), -1;
@@ -183,6 +190,11 @@ authenticate(struct req *r, const char *const *op_scopes)
 		return unauthorized(r, "identity no longer exists"), -1;
 	if (rc != PATROL_OK)
 		return req_fail(r, rc, err.text), -1;
+	/* Per access token, across every responder (limits.*). */
+	if ((retry = patrol_ratelimit_hit(r->limits, "token", claims.jti,
+	    r->conf->requests_per_token, r->conf->window_seconds, now, 1)) > 0)
+		return req_too_many(r, retry, "requests_per_token reached for "
+		    "this access token"), -1;
 	if (!patrol_scope_allows(r->callerpat.scope, r->callerpat.nscope,
 	    r->callerpat.scope_null, op_scopes)) {
 		struct pbuf b = { 0 };
@@ -261,6 +273,7 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 	keyring_refresh(&srv->ring, srv->conf->key_file);
 	r.key = srv->ring.cur;
 	r.ring = &srv->ring;
+	r.limits = srv->limits;
 	r.io = io;
 	if (srv->routes != PATROL_ROUTES_OAUTH)
 		r.seal = get_seal(srv);

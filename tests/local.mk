@@ -145,6 +145,7 @@ SCRIPT_TESTS = \
 	tests/interop.sh \
 	tests/slow.sh \
 	tests/lighttpd-dropin.sh \
+	tests/limits.sh \
 	tests/e2e-nginx.sh \
 	tests/interop-nginx.sh \
 	tests/slow-nginx.sh \

@@ -265,7 +265,7 @@ setup(struct patrol_conf **conf, struct patrol_store **st)
 	fprintf(f, "database = { backend = \"sqlite\"; path = \"patrol.db\"; };\n"
 	    "token = { signing_key_file = \"signing.key\"; issuer = \"t\"; "
 	    "lifetime = 3600; };\n"
-	    "limits = { request_body_max = 2048; };\n");
+	    "limits = { request_body_max = 2048; requests_per_token = 1000000; };\n");
 	fclose(f);
 	if (patrol_conf_load(confpath, conf, &err) != PATROL_OK ||
 	    patrol_key_generate(keypath, &err) != PATROL_OK ||
