@@ -28,6 +28,19 @@ struct patrol_server {
 	struct idgen			 ids;		/* tracking ids */
 };
 
+/* The rate limit counters, opened on first use (and again on every request
+ * until that works): NULL with *err filled when they cannot be, which the
+ * request answers with a 500 naming the cause; limits off: no file. */
+static int
+open_limits(struct patrol_server *s, struct patrol_error *err)
+{
+	if (s->limits != NULL || s->conf->limits_file == NULL ||
+	    (s->conf->requests_per_token <= 0 && s->conf->auth_failures <= 0))
+		return 0;
+	return patrol_ratelimit_open(s->conf->limits_file, &s->limits, err) ==
+	    PATROL_OK ? 0 : -1;
+}
+
 /* The open store, opening it on first use (the database may have been
  * initialised since the responder started); NULL with *err filled. */
 static struct patrol_store *
@@ -94,10 +107,6 @@ patrol_server_new(const struct patrol_conf *conf, enum patrol_routes routes,
 	    stat(conf->secrets_key_file, &s->seal_st) == 0 &&
 	    (rc = patrol_seal_load(conf->secrets_key_file, &s->seal, err)) !=
 	    PATROL_OK)
-		goto fail;
-	if (conf->limits_file != NULL && (conf->requests_per_token > 0 ||
-	    conf->auth_failures > 0) && (rc = patrol_ratelimit_open(
-	    conf->limits_file, &s->limits, err)) != PATROL_OK)
 		goto fail;
 	/*
 	 * An uninitialised database is not fatal: requests get a 503 until
@@ -273,7 +282,6 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 	keyring_refresh(&srv->ring, srv->conf->key_file);
 	r.key = srv->ring.cur;
 	r.ring = &srv->ring;
-	r.limits = srv->limits;
 	r.io = io;
 	if (srv->routes != PATROL_ROUTES_OAUTH)
 		r.seal = get_seal(srv);
@@ -318,10 +326,12 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 		req_error(&r, 500, NULL, "out of memory");
 		goto out;
 	}
-	if ((r.store = open_store(srv, &err)) == NULL) {
+	if ((r.store = open_store(srv, &err)) == NULL ||
+	    open_limits(srv, &err) == -1) {
 		req_fail(&r, err.code, err.text);
 		goto out;
 	}
+	r.limits = srv->limits;
 	/*
 	 * A GET only reads: its authentication and its answer share one read
 	 * transaction (one snapshot, one lock instead of one per statement).

@@ -413,6 +413,15 @@ sqlite_open(const struct patrol_conf *conf, int create,
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	/* SQLite opens a file it may not write read-only without a word;
+	 * every write would then fail until a restart. Refuse instead, so
+	 * that the caller opens again once the file is writable. */
+	if (sqlite3_db_readonly(s->db, "main") == 1) {
+		rc = patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
+		    "database %s: opened read-only (this user may not write "
+		    "it or its directory)", s->path);
+		goto fail;
+	}
 	sqlite3_busy_timeout(s->db, conf->db_busy_timeout_ms);
 	if ((rc = exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys",
 	    err)) != PATROL_OK)

@@ -272,6 +272,44 @@ else
 	skip_all "lighttpd is not installed"
 fi
 
+# --- a database this user may not write -------------------------------
+# SQLite would open it read-only without a word and fail every write until
+# a restart; patrol refuses it (500, the cause logged) and opens it again,
+# writable, on the request after the fix. As root (who may write anything)
+# the responder runs as nobody.
+R=$tmp/ro
+make_state "$R"
+rpat=$("$CTL" --config "$R/patrol.conf" pat create --owner \
+    "$("$CTL" --config "$R/patrol.conf" identity add --name RO --rights ORG_ADMIN)" \
+    --name ro --json) || bail "pat create"
+printf 'grant_type=client_credentials&client_id=%s&client_secret=%s' \
+	"$(jget "$rpat" .id)" "$(jget "$rpat" .secret)" > "$tmp/roform"
+as_other=
+if [ "$(id -u)" -eq 0 ]; then
+	as_other="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	chmod 0755 "$tmp"
+fi
+: > "$R/ratelimit.state"
+chmod 0666 "$R/ratelimit.state"
+chmod 0555 "$R"
+chmod 0444 "$R"/patrol.db "$R/signing.key" "$R/secrets.key" "$R/patrol.conf"
+rotoken() {
+	env -i PATH="$PATH" PATROL_CONFIG="$R/patrol.conf" REQUEST_METHOD=POST \
+	    REQUEST_URI=/oauth/token CONTENT_TYPE=application/x-www-form-urlencoded \
+	    CONTENT_LENGTH=$(wc -c < "$tmp/roform") $as_other "$OAUTH" \
+	    < "$tmp/roform" > "$tmp/roout" 2> "$tmp/roerr"
+	sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$tmp/roout"
+}
+is "$(rotoken)" 500 "a database it may not write: 500"
+like "$(cat "$tmp/roerr")" "opened read-only (this user may not write it or its directory)" \
+	"... and the cause, in the log"
+chmod 0777 "$R"
+chmod 0666 "$R/patrol.db"
+st=$(rotoken)
+[ "$st" = 200 ] || diag "$(cat "$tmp/roerr")"
+is "$st" 200 "once it may write it: 200, nothing restarted"
+chmod 0755 "$R"
+
 # --- systemd passing something else ------------------------------------
 sh -c 'LISTEN_PID=$$ LISTEN_FDS=2 exec "$0" --config "$1"' "$BETA" "$CONF" \
 	< /dev/null > /dev/null 2> "$tmp/err"
