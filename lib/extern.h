@@ -86,14 +86,16 @@ struct keyring {
 	size_t			 nold;
 	struct stat		 st;	/* of the current key's file */
 	struct stat		 dirst;	/* of its directory */
+	int64_t			 checked;	/* second of the last look */
 };
 /* Loads path and the keys retained next to it into *kr (replacing what it
  * held only on success). IO / INVALID as patrol_key_load. */
 enum patrol_err keyring_load(struct keyring *kr, const char *path,
     struct patrol_error *err);
-/* Reloads *kr when path is another file or changed since; keeps the keys
- * when it does not load. */
-void keyring_refresh(struct keyring *kr, const char *path);
+/* Reloads *kr when path (or its directory) is another file or changed
+ * since; keeps the keys when it does not load. Looks at most once per
+ * second `now`. */
+void keyring_refresh(struct keyring *kr, const char *path, int64_t now);
 void keyring_free(struct keyring *kr);
 
 /* key.c: key files. Reads at most cap bytes of path into buf (*len read;

@@ -3,9 +3,9 @@
  * key (token.signing_key_file), which also signs, and the keys retained by
  * `patrolctl key rotate --signing` as FILE.<kid> until `patrolctl key
  * prune` removes them. The current file and its directory are looked at
- * (stat) on every request and everything reloaded when either changed (a
- * key replaced, rotated, or a retained one pruned), so that every responder
- * follows at once, without a restart.
+ * (stat) at most once a second, at a request, and everything reloaded when
+ * either changed (a key replaced, rotated, or a retained one pruned), so
+ * that every responder follows within a second, without a restart.
  */
 #include "config.h"
 
@@ -121,10 +121,14 @@ keyring_load(struct keyring *kr, const char *path, struct patrol_error *err)
 }
 
 void
-keyring_refresh(struct keyring *kr, const char *path)
+keyring_refresh(struct keyring *kr, const char *path, int64_t now)
 {
 	struct stat	 sb, db;
 
+	/* At most one look a second: a change is followed within that. */
+	if (now == kr->checked)
+		return;
+	kr->checked = now;
 	if (stat(path, &sb) == -1)
 		return;
 	stat_dir(path, &db);

@@ -29,6 +29,9 @@
 struct patrol_seal {
 	unsigned char	 key[SEAL_KEY_LEN];
 	unsigned char	 id[SEAL_ID_LEN];
+	/* AES-256-GCM fetched once: EVP_aes_256_gcm() would look it up in
+	 * the providers on every use, the larger part of a short seal. */
+	EVP_CIPHER	*cipher;
 };
 
 enum patrol_err
@@ -72,6 +75,13 @@ patrol_seal_load(const char *path, struct patrol_seal **out,
 		goto out;
 	}
 	memcpy(s->id, md, SEAL_ID_LEN);
+	if ((s->cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL)) ==
+	    NULL) {
+		patrol_seal_free(s);
+		rc = patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
+		    "%s: AES-256-GCM is not available", path);
+		goto out;
+	}
 	*out = s;
 out:
 	wipe(buf, sizeof(buf));
@@ -83,6 +93,7 @@ patrol_seal_free(struct patrol_seal *s)
 {
 	if (s == NULL)
 		return;
+	EVP_CIPHER_free(s->cipher);
 	wipe(s, sizeof(*s));
 	free(s);
 }
@@ -118,7 +129,7 @@ patrol_seal_encrypt(const struct patrol_seal *s, const char *context,
 		goto crypto;
 	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
 		goto crypto;
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, s->key,
+	if (EVP_EncryptInit_ex(ctx, s->cipher, NULL, s->key,
 	    raw + SEAL_ID_LEN) != 1 ||
 	    EVP_EncryptUpdate(ctx, NULL, &n, (const unsigned char *)context,
 	    (int)strlen(context)) != 1 ||
@@ -186,7 +197,7 @@ patrol_seal_decrypt(const struct patrol_seal *s, const char *context,
 		goto done;
 	}
 	if ((ctx = EVP_CIPHER_CTX_new()) == NULL ||
-	    EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, s->key,
+	    EVP_DecryptInit_ex(ctx, s->cipher, NULL, s->key,
 	    raw + SEAL_ID_LEN) != 1 ||
 	    EVP_DecryptUpdate(ctx, NULL, &n, (const unsigned char *)context,
 	    (int)strlen(context)) != 1 ||

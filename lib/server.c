@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "patrol.h"
@@ -24,6 +25,7 @@ struct patrol_server {
 	struct patrol_seal		*seal;		/* loaded lazily */
 	struct patrol_ratelimit		*limits;	/* shared counters */
 	struct stat			 seal_st;	/* its file, when loaded */
+	time_t				 seal_checked;	/* last look, seconds */
 	struct patrol_store		*store;		/* opened lazily */
 	struct idgen			 ids;		/* tracking ids */
 };
@@ -55,7 +57,7 @@ open_store(struct patrol_server *s, struct patrol_error *err)
 /* The secrets key, loaded on first use: NULL while secrets.key_file does
  * not exist (patrolctl init makes it; no restart needed), which the Duo
  * operations answer with a CONFIG error when they meet a secret. The file
- * is looked at (stat) on every use: when it is another file or changed
+ * is looked at (stat) at most once a second: when it is another file or changed
  * (patrolctl key rotate --secrets renames a new one into place), it is
  * loaded again; one that does not load leaves the last good key in use. */
 static const struct patrol_seal *
@@ -63,7 +65,12 @@ get_seal(struct patrol_server *s)
 {
 	struct patrol_seal	*seal = NULL;
 	struct stat		 sb;
+	time_t			 now = time(NULL);
 
+	/* At most one look a second while a key is loaded. */
+	if (s->seal != NULL && now == s->seal_checked)
+		return s->seal;
+	s->seal_checked = now;
 	if (s->conf->secrets_key_file == NULL ||
 	    stat(s->conf->secrets_key_file, &sb) == -1)
 		return s->seal;
@@ -279,7 +286,7 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 
 	memset(&r, 0, sizeof(r));
 	r.conf = srv->conf;
-	keyring_refresh(&srv->ring, srv->conf->key_file);
+	keyring_refresh(&srv->ring, srv->conf->key_file, (int64_t)time(NULL));
 	r.key = srv->ring.cur;
 	r.ring = &srv->ring;
 	r.io = io;

@@ -890,6 +890,7 @@ is "${found:-none}" none "the Duo secrets are in neither the database file, its 
 # A secrets key rotated while the responders run: picked up, no restart.
 ctl key rotate --secrets > /dev/null
 ok $? "patrolctl key rotate --secrets while $SETUP runs"
+sleep 1.1	# responders look at the key file at most once a second
 for i in 1 2 3 4 5 6; do
 	req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $admtok"
 	[ "$status" = 200 ] || break
@@ -1197,6 +1198,7 @@ is "$status" 200 "repaired: 200 again"
 t_old=$(token "$adm_id" "$adm_sec")
 ctl key rotate --signing > "$tmp/rot" 2>&1
 ok $? "patrolctl key rotate --signing while $SETUP runs"
+sleep 1.1	# responders look at the key files at most once a second
 kept=$(sed -n 's/.* kept as \([^ ]*\) until.*/\1/p' "$tmp/rot")
 [ -f "$kept" ]
 ok $? "the previous signing key is kept ($kept)"
@@ -1220,6 +1222,7 @@ like "$(cat "$tmp/prune")" "kept $kept" "key prune keeps a key whose tokens may 
 touch -d '-2 hours' "$kept"
 ctl key prune > "$tmp/prune"
 like "$(cat "$tmp/prune")" "removed $kept" "key prune removes it once token.lifetime has passed"
+sleep 1.1
 unauth "JWT signature does not match" "a token of the pruned key" -H "Authorization: Bearer $t_old"
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $t_new"
 is "$status" 200 "the new key's token still verifies"

@@ -170,8 +170,8 @@ static const struct cmd cmds[] = {
 	  "old one. Run again after\nan interruption, it finishes. With "
 	  "--signing: a new token signing key; the\nprevious one is kept as "
 	  "FILE.<kid>, and the tokens it signed stay valid until\nthey expire "
-	  "or it is pruned. Responders pick either up at their next "
-	  "request.\n", cmd_key_rotate },
+	  "or it is pruned. Responders pick either up within a "
+	  "second.\n", cmd_key_rotate },
 	{ "key prune", "", 0, 0, NULL,
 	  "Removes the signing keys kept by key rotate --signing once every "
 	  "token they\nsigned has expired (token.lifetime after the "
