@@ -36,4 +36,4 @@ dist_systemd_DATA = %D%/systemd/patrol-oauth.socket \
 	%D%/systemd/patrol-beta.service
 apachedir = $(sampledir)/apache
 dist_apache_DATA = %D%/apache/patrol-fcgid.conf %D%/apache/htaccess-cgi \
-	%D%/apache/cgi-host.conf
+	%D%/apache/cgi-host.conf %D%/apache/patrol-proxy-fcgi.conf

@@ -147,6 +147,9 @@ SCRIPT_TESTS = \
 	tests/lighttpd-dropin.sh \
 	tests/limits.sh \
 	tests/e2e-nginx.sh \
+	tests/e2e-apache-proxy-fcgi.sh \
+	tests/interop-apache-proxy-fcgi.sh \
+	tests/slow-apache-proxy-fcgi.sh \
 	tests/interop-nginx.sh \
 	tests/slow-nginx.sh \
 	tests/e2e-apache-fcgid.sh \
@@ -175,6 +178,7 @@ VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=all \
 SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh
 EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
 	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
+	tests/server_apache-proxy-fcgi.sh \
 	tests/sockact.sh
 EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh \
 	tests/server_apache-cgi.sh tests/apache-down.sh

@@ -21,6 +21,9 @@
 #   SRV_RESPONDERS        how many responders run between requests (empty
 #                         for plain CGI, a process per request), and
 #                         SRV_RESPONDERS_WHAT, which: set by the setup
+#   SRV_FIELD_MAX         set (to the bytes) when the setup refuses header
+#                         fields longer than that itself (400), because
+#                         its FastCGI client would drop them silently
 #   SRV_HOST_PAGES        set when errors in a request's line or headers
 #                         (too long) get the host's own error pages, not the
 #                         recipe's JSON: apache-cgi, where Apache answers them
