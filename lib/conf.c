@@ -91,12 +91,15 @@ static const struct key keys[] = {
 	{ "pat", "max_per_owner", K_LONG, OFF(pat_max_per_owner), NULL, 10,
 	  0, 1000000, NULL },
 	{ "files", "group", K_STRING, OFF(files_group), NULL, 0, 0, 0, NULL },
+	{ "audit", "retention_days", K_LONG, OFF(audit_retention_days), NULL,
+	  365, 0, 36500, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
 static const char *const groups[] = {
-	"database", "token", "secrets", "limits", "pat", "files", NULL
+	"database", "token", "secrets", "limits", "pat", "files", "audit",
+	NULL
 };
 
 /* What one load works on; all pointers borrowed. */

@@ -216,7 +216,35 @@ struct req {
 	/* Filled for authenticated routes. */
 	struct patrol_identity	 caller;
 	struct patrol_pat	 callerpat;
+	int			 authed;	/* authentication passed */
+	/* The audit trail (see req_audited and server.c). */
+	const char		*op;		/* the operation's name */
+	int			 audit;		/* AUDIT_* of the operation */
+	int			 audited;	/* the change's row is written */
+	int			 status;	/* the status answered, or 0 */
+	char			 why[PATROL_AUDIT_FIELD_MAX + 1];
+						/* "<status> <text>" of the
+						 * last error answered */
+	char			 target[PATROL_ID_LEN + 1];
+						/* the client id of a refused
+						 * token request, or "" */
+	char			 claimed_id[PATROL_ID_LEN + 1];
+	char			 claimed_pat[PATROL_ID_LEN + 1];
+						/* identity and PAT of a bearer
+						 * token whose signature holds,
+						 * or "" */
 };
+
+/* Records the error answered (status and text) for the audit trail. */
+void req_why(struct req *r, int status, const char *text);
+/*
+ * Commits the write transaction the handler began (patrol_store_begin)
+ * together with its audit row: outcome "ok", target borrowed (may be NULL).
+ * On any failure everything since the begin is rolled back, the error is
+ * returned and nothing is written. On success r->audited is set.
+ */
+enum patrol_err req_commit_audited(struct req *r, const char *target,
+    struct patrol_error *err);
 
 /* Borrowed CGI variable, NULL when absent or empty. */
 const char *req_param(const struct req *r, const char *name);
@@ -257,6 +285,12 @@ const char *status_reason(int status);
 /* Handlers: 0 when a response was written, -1 when output failed. */
 typedef int (*handler_fn)(struct req *r);
 
+/* What of an operation the audit trail records. */
+#define AUDIT_REFUSED	1	/* refused authentication (401) and
+				 * authorisation (403) */
+#define AUDIT_CHANGE	2	/* that and every other outcome: a change,
+				 * or why it was not made */
+
 struct route {
 	const char		*path;		/* "{id}": one segment */
 	enum patrol_routes	 set;		/* OAUTH or BETA */
@@ -266,6 +300,8 @@ struct route {
 		const char		*method;
 		handler_fn		 fn;
 		const char *const	*scopes;	/* NULL-terminated */
+		const char		*name;		/* operationId */
+		int			 audit;		/* AUDIT_* */
 	} ops[2];
 };
 

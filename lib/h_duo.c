@@ -52,12 +52,22 @@ h_duo_put(struct req *r)
 		    "application/json");
 	if (req_body(r, &body, &len) == -1)
 		return -1;
-	rc = patrol_duo_update(st, r->seal,
-	    (const char *const *)r->conf->secret_duo_properties, body, len,
-	    &config, &err);
+	/* Read, merge and write in one transaction, with its audit row. */
+	config = NULL;
+	if ((rc = patrol_store_begin(st, &err)) == PATROL_OK) {
+		rc = patrol_duo_update(st, r->seal,
+		    (const char *const *)r->conf->secret_duo_properties, body,
+		    len, &config, &err);
+		if (rc == PATROL_OK)
+			rc = req_commit_audited(r, "duo-web", &err);
+		else
+			patrol_store_rollback(st);
+	}
 	wipe(body, len);
 	free(body);
-	if (rc != PATROL_OK)
+	if (rc != PATROL_OK) {
+		json_decref(config);
 		return req_fail(r, rc, err.text);
+	}
 	return req_json(r, 200, config, NULL);
 }

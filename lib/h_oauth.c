@@ -16,6 +16,7 @@ static int
 oauth_error(struct req *r, int status, const char *code, const char *desc)
 {
 	req_log(r, "%d %s: %s", status, code, desc);
+	req_why(r, status, desc);
 	return req_json(r, status, json_pack("{s:s, s:s}", "error", code,
 	    "error_description", desc), status == 401 ?
 	    "WWW-Authenticate: Basic realm=\"patrol\"\r\n" : NULL);
@@ -196,6 +197,7 @@ h_oauth_token(struct req *r)
 	}
 	known = 0;
 	if (patrol_id_valid(id)) {
+		memcpy(r->target, id, PATROL_ID_LEN + 1);
 		rc = patrol_store_pat_get(st, id, &pat, &err);
 		if (rc != PATROL_OK && rc != PATROL_ERR_NOTFOUND) {
 			req_fail(r, rc, err.text);

@@ -152,8 +152,14 @@ h_pat_create(struct req *r)
 	if (within_scope(r, spec.scope, spec.nscope, spec.scope_null) == -1)
 		goto out;
 	spec.owner_id = r->caller.id;
-	if ((rc = patrol_pat_create(r->store, r->conf, &spec,
-	    patrol_time_now(), &pat, secret, &err)) != PATROL_OK) {
+	if ((rc = patrol_store_begin(r->store, &err)) == PATROL_OK) {
+		if ((rc = patrol_pat_create(r->store, r->conf, &spec,
+		    patrol_time_now(), &pat, secret, &err)) == PATROL_OK)
+			rc = req_commit_audited(r, pat.id, &err);
+		else
+			patrol_store_rollback(r->store);
+	}
+	if (rc != PATROL_OK) {
 		req_fail(r, rc, err.text);
 		goto out;
 	}
@@ -223,7 +229,13 @@ h_pat_patch(struct req *r)
 	    json_object_get(after, "scope")) && within_scope(r, pat.scope,
 	    pat.nscope, pat.scope_null) == -1)
 		goto out;
-	rc = patrol_store_pat_update(r->store, &pat, &err);
+	if ((rc = patrol_store_begin(r->store, &err)) == PATROL_OK) {
+		if ((rc = patrol_store_pat_update(r->store, &pat, &err)) ==
+		    PATROL_OK)
+			rc = req_commit_audited(r, pat.id, &err);
+		else
+			patrol_store_rollback(r->store);
+	}
 	if (rc == PATROL_ERR_NOTFOUND)		/* deleted meanwhile */
 		not_found(r);
 	else if (rc != PATROL_OK)
@@ -258,7 +270,13 @@ h_pat_delete(struct req *r)
 		    PATROL_RIGHT_PAT_ALL_MANAGE);
 		goto out;
 	}
-	rc = patrol_store_pat_delete(r->store, pat.id, &err);
+	if ((rc = patrol_store_begin(r->store, &err)) == PATROL_OK) {
+		if ((rc = patrol_store_pat_delete(r->store, pat.id, &err)) ==
+		    PATROL_OK)
+			rc = req_commit_audited(r, pat.id, &err);
+		else
+			patrol_store_rollback(r->store);
+	}
 	if (rc == PATROL_ERR_NOTFOUND)		/* deleted meanwhile */
 		not_found(r);
 	else if (rc != PATROL_OK)

@@ -38,6 +38,7 @@ lib_libpatrol_core_la_SOURCES = \
 	%D%/store_int.h \
 	%D%/store_sqlite.c \
 	%D%/buf.c \
+	%D%/audit.c \
 	%D%/base64.c \
 	%D%/jsonw.c \
 	%D%/query.c \

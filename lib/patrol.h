@@ -372,6 +372,8 @@ struct patrol_conf {
 	char *files_group;		/* group given access to the state
 					 * files (the web server's), or NULL:
 					 * owner only */
+	long audit_retention_days;	/* audit rows kept, default 365;
+					 * 0: forever */
 };
 
 /* Default configuration path: $(sysconfdir)/patrol/patrol.conf. Static. */
@@ -612,7 +614,7 @@ enum patrol_err patrol_store_open(const struct patrol_conf *conf, int create,
 void patrol_store_close(struct patrol_store *st);
 
 /* The schema version this library writes and expects. */
-#define PATROL_SCHEMA_VERSION 2
+#define PATROL_SCHEMA_VERSION 3
 
 /* Adds an identity; id->id must be set (patrol_id_new). EXISTS on duplicate
  * id. Arguments borrowed. */
@@ -788,6 +790,68 @@ enum patrol_err patrol_duo_update(struct patrol_store *st,
 enum patrol_err patrol_duo_reseal(struct patrol_store *st,
     const struct patrol_seal *from, const struct patrol_seal *to,
     const char *const *props, int *n, struct patrol_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Audit trail (audit.c, and the store)                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One row of the audit trail: a change (PAT create, patch, delete, Duo
+ * PUT, patrolctl's identity, PAT, Duo and key commands), an attempt at one
+ * that was refused, or a refused authentication. Never a secret or a hash.
+ * Strings are borrowed; those marked "or NULL" may be NULL (unknown or not
+ * applicable); each is at most PATROL_AUDIT_FIELD_MAX bytes of UTF-8.
+ */
+struct patrol_audit {
+	int64_t id;			/* set when read; ignored when added */
+	int64_t time;			/* ms since the epoch */
+	const char *actor;		/* identity id, "patrolctl:<user>",
+					 * or NULL (authentication refused) */
+	const char *pat_id;		/* PAT the actor authenticated with,
+					 * or NULL */
+	const char *client;		/* client address (REMOTE_ADDR),
+					 * "local" for patrolctl, or NULL */
+	const char *tracking_id;	/* the request's trackingId, or NULL */
+	const char *operation;		/* the API's operationId or the
+					 * patrolctl command */
+	const char *target;		/* PAT id, identity id, "duo-web",
+					 * a key file, ..., or NULL */
+	const char *outcome;		/* "ok", or "<status> <why>" */
+};
+
+#define PATROL_AUDIT_FIELD_MAX 512
+
+/* Adds a row (inside the caller's transaction, if one is open: the change
+ * and its row commit or roll back together). INVALID when operation or
+ * outcome is missing or a field is too long or not UTF-8. */
+enum patrol_err patrol_store_audit_add(struct patrol_store *st,
+    const struct patrol_audit *a, struct patrol_error *err);
+
+/* Called once per row, oldest first; `a` and its strings are borrowed for
+ * the call. Return nonzero to stop. */
+typedef int (*patrol_audit_cb)(void *arg, const struct patrol_audit *a);
+
+/* Streams the rows whose time is at least `since` (ms) to cb, oldest
+ * first. PATROL_OK also when cb stopped it. */
+enum patrol_err patrol_store_audit_list(struct patrol_store *st,
+    int64_t since, patrol_audit_cb cb, void *arg, struct patrol_error *err);
+
+/* Deletes rows older than `before` (ms), the oldest first, at most `max`
+ * of them (0: all); *n (may be NULL) receives how many. */
+enum patrol_err patrol_store_audit_prune(struct patrol_store *st,
+    int64_t before, int64_t max, int64_t *n, struct patrol_error *err);
+
+/* Adds a row as patrol_store_audit_add does, time set to now when a->time
+ * is 0, then prunes a few rows older than conf->audit_retention_days (0:
+ * kept forever), so that the trail never grows past its retention. */
+enum patrol_err patrol_audit_record(struct patrol_store *st,
+    const struct patrol_conf *conf, const struct patrol_audit *a,
+    struct patrol_error *err);
+
+/* Writes "<status> <text>" into buf[0..size) as an outcome, text cut at a
+ * UTF-8 boundary to fit PATROL_AUDIT_FIELD_MAX. Returns buf. */
+char *patrol_audit_outcome(char *buf, size_t size, int status,
+    const char *text);
 
 /* Returns 1 if s[0..len) is valid UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF), else 0. Cannot fail. */

@@ -52,6 +52,12 @@ req_write(struct req *r, const char *s, size_t len)
 	return 0;
 }
 
+void
+req_why(struct req *r, int status, const char *text)
+{
+	patrol_audit_outcome(r->why, sizeof(r->why), status, text);
+}
+
 int
 req_begin(struct req *r, int status, const char *extra)
 {
@@ -61,6 +67,7 @@ req_begin(struct req *r, int status, const char *extra)
 	if (r->sent)
 		return -1;
 	r->sent = 1;
+	r->status = status;
 	/* 204 has no body, so no Content-Type (RFC 9110, section 8.3). */
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\n%s"
 	    "Cache-Control: no-store\r\n", status, status_reason(status),
@@ -122,6 +129,7 @@ req_error(struct req *r, int status, const char *extra, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	req_log(r, "%d %s", status, text);
+	req_why(r, status, text);
 	if (r->sent) {
 		/* Headers are out: the response cannot change any more. */
 		r->failed = 1;
@@ -198,6 +206,7 @@ req_too_many(struct req *r, long retry, const char *why)
 
 	snprintf(extra, sizeof(extra), "Retry-After: %ld\r\n", retry);
 	req_log(r, "429 %s; retry after %ld s", why, retry);
+	req_why(r, 429, why);
 	return req_json(r, 429, json_pack("{s:s}", "message",
 	    " Rate Limit Exceeded "), extra);
 }

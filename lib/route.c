@@ -42,17 +42,24 @@ static const char *const duo_put_scopes[] = {
 
 static const struct route routes[] = {
 	{ "/oauth/token", PATROL_ROUTES_OAUTH, 0, "POST",
-	  { { "POST", h_oauth_token, NULL } } },
+	  { { "POST", h_oauth_token, NULL, "createOauthToken",
+	      AUDIT_REFUSED } } },
 	{ "/beta/personal-access-tokens", PATROL_ROUTES_BETA, 1, "GET, POST",
-	  { { "GET", h_pat_list, pat_list_scopes },
-	    { "POST", h_pat_create, pat_manage_scopes } } },
+	  { { "GET", h_pat_list, pat_list_scopes, "listPersonalAccessTokens",
+	      AUDIT_REFUSED },
+	    { "POST", h_pat_create, pat_manage_scopes,
+	      "createPersonalAccessToken", AUDIT_CHANGE } } },
 	{ "/beta/personal-access-tokens/{id}", PATROL_ROUTES_BETA, 1,
 	  "PATCH, DELETE",
-	  { { "PATCH", h_pat_patch, pat_patch_scopes },
-	    { "DELETE", h_pat_delete, pat_manage_scopes } } },
+	  { { "PATCH", h_pat_patch, pat_patch_scopes,
+	      "patchPersonalAccessToken", AUDIT_CHANGE },
+	    { "DELETE", h_pat_delete, pat_manage_scopes,
+	      "deletePersonalAccessToken", AUDIT_CHANGE } } },
 	{ "/beta/mfa/duo-web/config", PATROL_ROUTES_BETA, 1, "GET, PUT",
-	  { { "GET", h_duo_get, duo_get_scopes },
-	    { "PUT", h_duo_put, duo_put_scopes } } },
+	  { { "GET", h_duo_get, duo_get_scopes, "getMFADuoConfig",
+	      AUDIT_REFUSED },
+	    { "PUT", h_duo_put, duo_put_scopes, "setMFADuoConfig",
+	      AUDIT_CHANGE } } },
 };
 
 /* Matches path against the template tmpl, where "{id}" stands for one

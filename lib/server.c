@@ -150,6 +150,7 @@ unauthorized(struct req *r, const char *why)
 
 	snprintf(text, sizeof(text), "JWT validation failed: %s", why);
 	req_log(r, "401 %s", text);
+	req_why(r, 401, text);
 	return req_json(r, 401, json_pack("{s:s}", "error", text),
 	    "WWW-Authenticate: Bearer\r\n");
 }
@@ -187,6 +188,12 @@ authenticate(struct req *r, const char *const *op_scopes)
 	if (rc != PATROL_OK)
 		return unauthorized(r, rc == PATROL_ERR_AUTH ? err.text :
 		    "JWT is malformed"), -1;
+	/* Signed by us: whatever comes next, the trail may name them. */
+	if (patrol_id_valid(claims.identity_id) &&
+	    patrol_id_valid(claims.pat_id)) {
+		memcpy(r->claimed_id, claims.identity_id, PATROL_ID_LEN + 1);
+		memcpy(r->claimed_pat, claims.pat_id, PATROL_ID_LEN + 1);
+	}
 	rc = patrol_store_pat_get(r->store, claims.pat_id, &r->callerpat,
 	    &err);
 	if (rc == PATROL_ERR_NOTFOUND)
@@ -223,7 +230,81 @@ authenticate(struct req *r, const char *const *op_scopes)
 		pbuf_free(&b);
 		return -1;
 	}
+	r->authed = 1;
 	return 0;
+}
+
+/* Fills *a with what the request knows of itself (time: now). */
+static void
+audit_row(struct req *r, struct patrol_audit *a, const char *target,
+    const char *outcome)
+{
+	memset(a, 0, sizeof(*a));
+	a->time = patrol_time_now();
+	if (r->authed) {
+		a->actor = r->caller.id;
+		a->pat_id = r->callerpat.id;
+	} else if (r->claimed_id[0] != '\0') {
+		a->actor = r->claimed_id;
+		a->pat_id = r->claimed_pat;
+	}
+	a->client = req_param(r, "REMOTE_ADDR");
+	if (a->client != NULL && strlen(a->client) > 64)
+		a->client = NULL;	/* not an address */
+	a->tracking_id = r->tracking;
+	a->operation = r->op;
+	a->target = target;
+	a->outcome = outcome;
+}
+
+enum patrol_err
+req_commit_audited(struct req *r, const char *target,
+    struct patrol_error *err)
+{
+	struct patrol_audit	 a;
+	enum patrol_err		 rc;
+
+	audit_row(r, &a, target, "ok");
+	if ((rc = patrol_audit_record(r->store, r->conf, &a, err)) !=
+	    PATROL_OK) {
+		patrol_store_rollback(r->store);
+		return rc;
+	}
+	if ((rc = patrol_store_commit(r->store, err)) == PATROL_OK)
+		r->audited = 1;
+	return rc;
+}
+
+/*
+ * After the response: the audit row of an operation that answered an
+ * error the trail keeps (see AUDIT_*), written on its own, outside any
+ * transaction. A failure to write it is logged only: the answer is out.
+ * Throttled requests (429) are not recorded: a flood writes nothing.
+ */
+static void
+audit_refused(struct req *r)
+{
+	struct patrol_audit	 a;
+	struct patrol_error	 err = { 0 };
+	const char		*target = NULL;
+
+	if (r->op == NULL || r->audited || r->store == NULL ||
+	    r->status == 0 || r->status == 429 || r->why[0] == '\0')
+		return;
+	if (r->audit == AUDIT_REFUSED && r->status != 401 &&
+	    r->status != 403)
+		return;
+	if (r->status < 400)
+		return;
+	if (r->target[0] != '\0')
+		target = r->target;
+	else if (r->id != NULL && patrol_id_valid(r->id))
+		target = r->id;
+	else if (strncmp(r->route->path, "/beta/mfa/duo-web/", 18) == 0)
+		target = "duo-web";
+	audit_row(r, &a, target, r->why);
+	if (patrol_audit_record(r->store, r->conf, &a, &err) != PATROL_OK)
+		req_log(r, "could not record the audit trail: %s", err.text);
 }
 
 /*
@@ -329,6 +410,8 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 		    rt->allow);
 		goto out;
 	}
+	r.op = rt->ops[i].name;
+	r.audit = rt->ops[i].audit;
 	if (id != NULL && (r.id = xstrndup(id, idlen)) == NULL) {
 		req_error(&r, 500, NULL, "out of memory");
 		goto out;
@@ -352,6 +435,7 @@ patrol_server_handle(struct patrol_server *srv, const struct patrol_io *io)
 out:
 	if (reading)
 		patrol_store_read_end(r.store);
+	audit_refused(&r);
 	free(r.path);
 	free(r.id);
 	patrol_identity_clear(&r.caller);

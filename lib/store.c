@@ -486,3 +486,63 @@ patrol_store_duo_put(struct patrol_store *st, const char *json,
 		return invalid(err, "Duo configuration must be UTF-8 text");
 	return st->ops->duo_put(st, json, err);
 }
+
+/* 1 if s is NULL (when it may be) or UTF-8 of at most
+ * PATROL_AUDIT_FIELD_MAX bytes. */
+static int
+audit_field_valid(const char *s, int required)
+{
+	size_t	 len;
+
+	if (s == NULL)
+		return !required;
+	len = strlen(s);
+	return (len > 0 || !required) && len <= PATROL_AUDIT_FIELD_MAX &&
+	    utf8_valid(s, len);
+}
+
+enum patrol_err
+patrol_store_audit_add(struct patrol_store *st, const struct patrol_audit *a,
+    struct patrol_error *err)
+{
+	if (a == NULL || a->time < 0)
+		return invalid(err, "audit row missing or its time negative");
+	if (!audit_field_valid(a->operation, 1) ||
+	    !audit_field_valid(a->outcome, 1))
+		return patrol_error_set(err, PATROL_ERR_INVALID,
+		    PATROL_NOPOS, "audit row needs an operation and an "
+		    "outcome, each at most %d bytes of UTF-8",
+		    PATROL_AUDIT_FIELD_MAX);
+	if (!audit_field_valid(a->actor, 0) ||
+	    !audit_field_valid(a->pat_id, 0) ||
+	    !audit_field_valid(a->client, 0) ||
+	    !audit_field_valid(a->tracking_id, 0) ||
+	    !audit_field_valid(a->target, 0))
+		return patrol_error_set(err, PATROL_ERR_INVALID,
+		    PATROL_NOPOS, "audit row field longer than %d bytes or "
+		    "not UTF-8", PATROL_AUDIT_FIELD_MAX);
+	return st->ops->audit_add(st, a, err);
+}
+
+enum patrol_err
+patrol_store_audit_list(struct patrol_store *st, int64_t since,
+    patrol_audit_cb cb, void *arg, struct patrol_error *err)
+{
+	if (cb == NULL)
+		return invalid(err, "audit listing without a callback");
+	return st->ops->audit_list(st, since, cb, arg, err);
+}
+
+enum patrol_err
+patrol_store_audit_prune(struct patrol_store *st, int64_t before,
+    int64_t max, int64_t *n, struct patrol_error *err)
+{
+	int64_t	 dummy;
+
+	if (n == NULL)
+		n = &dummy;
+	*n = 0;
+	if (max < 0)
+		return invalid(err, "audit prune count must not be negative");
+	return st->ops->audit_prune(st, before, max, n, err);
+}

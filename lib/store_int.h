@@ -71,6 +71,15 @@ struct store_ops {
 	enum patrol_err	(*read_begin)(struct patrol_store *st,
 			    struct patrol_error *err);
 	void		(*read_end)(struct patrol_store *st);
+	enum patrol_err	(*audit_add)(struct patrol_store *st,
+			    const struct patrol_audit *a,
+			    struct patrol_error *err);
+	enum patrol_err	(*audit_list)(struct patrol_store *st, int64_t since,
+			    patrol_audit_cb cb, void *arg,
+			    struct patrol_error *err);
+	enum patrol_err	(*audit_prune)(struct patrol_store *st,
+			    int64_t before, int64_t max, int64_t *n,
+			    struct patrol_error *err);
 	/* Optional (NULL: the backend has no SQL); see store_list_sql. */
 	enum patrol_err	(*list_sql)(struct patrol_store *st,
 			    const struct patrol_pat_query *q, int count,

@@ -66,6 +66,19 @@ static const char *const migrations[PATROL_SCHEMA_VERSION] = {
 	"CREATE INDEX pat_last_used ON pat (last_used, id);"
 	"CREATE INDEX pat_name ON pat (name COLLATE NOCASE, id);"
 	"CREATE INDEX pat_owner_created ON pat (owner_id, created, id);",
+	/* 2 -> 3: the audit trail (see patrol_audit). */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  actor TEXT,"
+	"  pat_id TEXT,"
+	"  client TEXT,"
+	"  tracking_id TEXT,"
+	"  operation TEXT NOT NULL,"
+	"  target TEXT,"
+	"  outcome TEXT NOT NULL"
+	");"
+	"CREATE INDEX audit_time ON audit (time, id);",
 };
 
 /* The columns every PAT query returns, in this order (see fill_pat). The
@@ -95,6 +108,9 @@ enum stmt {
 	ST_READ_END,
 	ST_DUO_GET,
 	ST_DUO_PUT,
+	ST_AUDIT_ADD,
+	ST_AUDIT_LIST,
+	ST_AUDIT_PRUNE,
 	ST__MAX
 };
 
@@ -133,6 +149,17 @@ static const char *const stmt_sql[ST__MAX] = {
 	    "INSERT INTO duo_config (id, json, updated) VALUES (1, ?1, ?2)"
 	    " ON CONFLICT (id) DO UPDATE SET json = excluded.json,"
 	    " updated = excluded.updated",
+	[ST_AUDIT_ADD] =
+	    "INSERT INTO audit (time, actor, pat_id, client, tracking_id,"
+	    " operation, target, outcome)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_AUDIT_LIST] =
+	    "SELECT id, time, actor, pat_id, client, tracking_id, operation,"
+	    " target, outcome FROM audit WHERE time >= ?1 ORDER BY time, id",
+	/* Oldest first, at most ?2 (-1: all), through the time index. */
+	[ST_AUDIT_PRUNE] =
+	    "DELETE FROM audit WHERE id IN (SELECT id FROM audit"
+	    " WHERE time < ?1 ORDER BY time, id LIMIT ?2)",
 };
 
 /* SQL for the filterable fields of both PAT schemas, looked up by name. */
@@ -1478,6 +1505,112 @@ sqlite_duo_put(struct patrol_store *st, const char *json,
 	return rc;
 }
 
+/* Binds s, or NULL for a null s. */
+static int
+bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	return s == NULL ? sqlite3_bind_null(st, i) : bind_str(st, i, s);
+}
+
+static enum patrol_err
+sqlite_audit_add(struct patrol_store *st, const struct patrol_audit *a,
+    struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_AUDIT_ADD];
+	int			 brc;
+	enum patrol_err		 rc = PATROL_OK;
+
+	brc = sqlite3_bind_int64(q, 1, a->time);
+	if (brc == SQLITE_OK)
+		brc = bind_opt(q, 2, a->actor);
+	if (brc == SQLITE_OK)
+		brc = bind_opt(q, 3, a->pat_id);
+	if (brc == SQLITE_OK)
+		brc = bind_opt(q, 4, a->client);
+	if (brc == SQLITE_OK)
+		brc = bind_opt(q, 5, a->tracking_id);
+	if (brc == SQLITE_OK)
+		brc = bind_str(q, 6, a->operation);
+	if (brc == SQLITE_OK)
+		brc = bind_opt(q, 7, a->target);
+	if (brc == SQLITE_OK)
+		brc = bind_str(q, 8, a->outcome);
+	if (brc == SQLITE_NOMEM)
+		rc = nomem(err);
+	else if (brc != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
+		rc = db_error(s, "recording the audit trail", err);
+	done(q);
+	return rc;
+}
+
+/* Text column i into *out, borrowed until the next step; NULL for SQL
+ * NULL. -1 when SQLite ran out of memory converting it. */
+static int
+column_text(sqlite3_stmt *st, int i, const char **out)
+{
+	*out = (const char *)sqlite3_column_text(st, i);
+	return *out == NULL && sqlite3_column_type(st, i) != SQLITE_NULL ?
+	    -1 : 0;
+}
+
+static enum patrol_err
+sqlite_audit_list(struct patrol_store *st, int64_t since, patrol_audit_cb cb,
+    void *arg, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_AUDIT_LIST];
+	struct patrol_audit	 a;
+	int			 step;
+	enum patrol_err		 rc = PATROL_OK;
+
+	if (sqlite3_bind_int64(q, 1, since) != SQLITE_OK) {
+		rc = db_error(s, "reading the audit trail", err);
+		goto out;
+	}
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		a.id = sqlite3_column_int64(q, 0);
+		a.time = sqlite3_column_int64(q, 1);
+		if (column_text(q, 2, &a.actor) == -1 ||
+		    column_text(q, 3, &a.pat_id) == -1 ||
+		    column_text(q, 4, &a.client) == -1 ||
+		    column_text(q, 5, &a.tracking_id) == -1 ||
+		    column_text(q, 6, &a.operation) == -1 ||
+		    column_text(q, 7, &a.target) == -1 ||
+		    column_text(q, 8, &a.outcome) == -1 ||
+		    a.operation == NULL || a.outcome == NULL) {
+			rc = nomem(err);
+			goto out;
+		}
+		if (cb(arg, &a) != 0)
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_error(s, "reading the audit trail", err);
+out:
+	done(q);
+	return rc;
+}
+
+static enum patrol_err
+sqlite_audit_prune(struct patrol_store *st, int64_t before, int64_t max,
+    int64_t *n, struct patrol_error *err)
+{
+	struct sqlite_store	*s = cast(st);
+	sqlite3_stmt		*q = s->stmt[ST_AUDIT_PRUNE];
+	enum patrol_err		 rc = PATROL_OK;
+
+	if (sqlite3_bind_int64(q, 1, before) != SQLITE_OK ||
+	    sqlite3_bind_int64(q, 2, max > 0 ? max : -1) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_DONE)
+		rc = db_error(s, "pruning the audit trail", err);
+	else
+		*n = sqlite3_changes(s->db);
+	done(q);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.open = sqlite_open,
 	.close = sqlite_close,
@@ -1498,5 +1631,8 @@ const struct store_ops store_sqlite_ops = {
 	.rollback = sqlite_rollback,
 	.read_begin = sqlite_read_begin,
 	.read_end = sqlite_read_end,
+	.audit_add = sqlite_audit_add,
+	.audit_list = sqlite_audit_list,
+	.audit_prune = sqlite_audit_prune,
 	.list_sql = sqlite_list_sql,
 };

@@ -116,7 +116,8 @@ tests_t_envelope_LDADD = $(UNIT_LDADD)
 tests_t_envelope_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_envelope_CPPFLAGS = $(AM_CPPFLAGS) -DSRCDIR='"$(abs_top_srcdir)"'
 tests_t_server_SOURCES = tests/t_server.c tests/tap.h
-tests_t_server_LDADD = $(UNIT_LDADD)
+tests_t_server_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_t_server_LDADD = $(UNIT_LDADD) $(SQLITE_LIBS)
 tests_t_server_LDFLAGS = $(UNIT_LINKFLAGS)
 tests_t_jsonw_SOURCES = tests/t_jsonw.c tests/tap.h
 tests_t_jsonw_LDADD = $(UNIT_LDADD)

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "patrol.h"
 #include "extern.h"
 #include "tap.h"
@@ -104,6 +106,9 @@ setp(struct fake *f, const char *name, const char *value)
 	f->values[i] = value;
 }
 
+/* REMOTE_ADDR of the requests, or NULL (none). */
+static const char *fake_addr;
+
 /* Serves one request; uri may carry a query string. */
 static void
 request(struct patrol_server *s, const char *method, const char *uri,
@@ -131,6 +136,7 @@ request(struct patrol_server *s, const char *method, const char *uri,
 		clen = lenbuf;
 	}
 	setp(&f, "CONTENT_LENGTH", clen);
+	setp(&f, "REMOTE_ADDR", fake_addr);
 	if (patrol_server_handle(s, &io) != 0)
 		r->status = -1;
 	else if (f.out.s != NULL && sscanf(f.out.s, "Status: %d", &r->status) == 1 &&
@@ -2023,6 +2029,325 @@ test_read_txn(struct patrol_server *s, const struct patrol_conf *conf)
 	patrol_store_close(other);
 }
 
+/* ---- the audit trail ------------------------------------------------ */
+
+#define AUDIT_ROWS_MAX	32
+
+struct audit_rows {
+	size_t	 n;
+	char	*f[AUDIT_ROWS_MAX][8];	/* actor, pat, client, tracking,
+					 * operation, target, outcome, all */
+};
+
+static char *
+dupnull(const char *s)
+{
+	return strdup(s != NULL ? s : "(null)");
+}
+
+static int
+audit_collect(void *arg, const struct patrol_audit *a)
+{
+	struct audit_rows	*x = arg;
+	char			 all[4096];
+
+	if (x->n == AUDIT_ROWS_MAX)
+		return 1;
+	x->f[x->n][0] = dupnull(a->actor);
+	x->f[x->n][1] = dupnull(a->pat_id);
+	x->f[x->n][2] = dupnull(a->client);
+	x->f[x->n][3] = dupnull(a->tracking_id);
+	x->f[x->n][4] = dupnull(a->operation);
+	x->f[x->n][5] = dupnull(a->target);
+	x->f[x->n][6] = dupnull(a->outcome);
+	snprintf(all, sizeof(all), "%s|%s|%s|%s|%s|%s|%s", x->f[x->n][0],
+	    x->f[x->n][1], x->f[x->n][2], x->f[x->n][3], x->f[x->n][4],
+	    x->f[x->n][5], x->f[x->n][6]);
+	x->f[x->n][7] = strdup(all);
+	x->n++;
+	return 0;
+}
+
+static void
+audit_rows_free(struct audit_rows *x)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < x->n; i++)
+		for (j = 0; j < 8; j++)
+			free(x->f[i][j]);
+	x->n = 0;
+}
+
+/* The rows written since *mark (ms); *mark moves past them. */
+static void
+audit_since(struct patrol_store *st, int64_t *mark, struct audit_rows *x)
+{
+	struct patrol_error	 err;
+
+	memset(x, 0, sizeof(*x));
+	if (patrol_store_audit_list(st, *mark, audit_collect, x, &err) !=
+	    PATROL_OK)
+		tap_diag("audit list: %s", err.text);
+	*mark = patrol_time_now() + 1;
+	usleep(2000);		/* the next request is in a later ms */
+}
+
+/* Checks that exactly one row was written since *mark, with these fields
+ * ("(null)" for none; outcome: a prefix). */
+static void
+audit_one(struct patrol_store *st, int64_t *mark, const char *what,
+    const char *actor, const char *pat, const char *op, const char *target,
+    const char *outcome, const char *tracking)
+{
+	struct audit_rows	 x;
+
+	audit_since(st, mark, &x);
+	is_int(x.n, 1, "audit %s: one row", what);
+	if (x.n >= 1) {
+		ok(strcmp(x.f[0][0], actor) == 0 && strcmp(x.f[0][1], pat) == 0 &&
+		    strcmp(x.f[0][2], "192.0.2.7") == 0 &&
+		    strcmp(x.f[0][4], op) == 0 &&
+		    strcmp(x.f[0][5], target) == 0 &&
+		    strncmp(x.f[0][6], outcome, strlen(outcome)) == 0 &&
+		    strlen(x.f[0][3]) == PATROL_ID_LEN &&
+		    (tracking == NULL || strcmp(x.f[0][3], tracking) == 0),
+		    "audit %s: the row's fields (%s)", what, x.f[0][7]);
+	}
+	audit_rows_free(&x);
+}
+
+static void
+audit_none(struct patrol_store *st, int64_t *mark, const char *what)
+{
+	struct audit_rows	 x;
+
+	audit_since(st, mark, &x);
+	is_int(x.n, 0, "audit %s: no row (%s)", what, x.n > 0 ? x.f[0][7] :
+	    "");
+	audit_rows_free(&x);
+}
+
+/* Runs sql on the test's database with SQLite directly. */
+static void
+db_exec(const char *sql)
+{
+	sqlite3	*db;
+	char	*e = NULL;
+
+	if (sqlite3_open(dbpath, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, &e) != SQLITE_OK)
+		tap_diag("db_exec: %s", e != NULL ? e : sqlite3_errmsg(db));
+	sqlite3_free(e);
+	sqlite3_close(db);
+}
+
+/* A new identity with rights (comma-separated) and a PAT; *bearer new. */
+static void
+new_caller(struct patrol_server *s, struct patrol_store *st,
+    const char *name, const char *rights, char *id, char *pat,
+    char **bearer)
+{
+	struct patrol_identity	 ident;
+	struct patrol_error	 err;
+	struct resp		 r;
+	char			 secret[PATROL_SECRET_LEN + 1];
+
+	memset(&ident, 0, sizeof(ident));
+	patrol_id_new(ident.id);
+	ident.name = (char *)name;
+	ident.nrights = split(rights, &ident.rights);
+	if (patrol_store_identity_add(st, &ident, &err) != PATROL_OK)
+		tap_diag("identity_add: %s", err.text);
+	strcpy(id, ident.id);
+	while (ident.nrights > 0)
+		free(ident.rights[--ident.nrights]);
+	free(ident.rights);
+	add_pat(st, id, "main", NULL, 0, pat, secret);
+	token_for(s, pat, secret, &r);
+	*bearer = bearer_of(&r);
+	resp_clear(&r);
+}
+
+static void
+test_audit(struct patrol_server *s, struct patrol_store *st)
+{
+	struct resp		 r;
+	struct patrol_pat	 p;
+	struct patrol_error	 err;
+	struct audit_rows	 x;
+	char			 uri[256], id[PATROL_ID_LEN + 1], body[512];
+	char			 secret[PATROL_SECRET_LEN + 1], bad[512];
+	char			*stored = NULL;
+	const char		*J = "application/json";
+	const char		*F = "application/x-www-form-urlencoded";
+	char			 mine[PATROL_ID_LEN + 1], minepat[PATROL_ID_LEN + 1];
+	char			 other[PATROL_ID_LEN + 1], otherpat[PATROL_ID_LEN + 1];
+	char			*bearer = NULL, *obearer = NULL;
+	int64_t			 mark;
+	size_t			 i, j;
+
+	new_caller(s, st, "Auditor", "ORG_ADMIN", mine, minepat, &bearer);
+	new_caller(s, st, "Other", "idn:all-personal-access-tokens:manage",
+	    other, otherpat, &obearer);
+	fake_addr = "192.0.2.7";
+	usleep(2000);
+	mark = patrol_time_now();
+
+	/* Changes, each with its row. */
+	request(s, "POST", "/beta/personal-access-tokens", bearer,
+	    J, "{\"name\":\"audited\"}", NULL, &r);
+	is_int(r.status, 200, "audit: create");
+	snprintf(id, sizeof(id), "%s", jstr(r.json, "id") != NULL ?
+	    jstr(r.json, "id") : "");
+	snprintf(secret, sizeof(secret), "%s", jstr(r.json, "secret") != NULL ?
+	    jstr(r.json, "secret") : "");
+	resp_clear(&r);
+	audit_one(st, &mark, "create", mine, minepat,
+	    "createPersonalAccessToken", id, "ok", NULL);
+
+	snprintf(uri, sizeof(uri), "/beta/personal-access-tokens/%s", id);
+	request(s, "PATCH", uri, bearer,
+	    "application/json-patch+json",
+	    "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"audited2\"}]",
+	    NULL, &r);
+	is_int(r.status, 200, "audit: patch");
+	resp_clear(&r);
+	audit_one(st, &mark, "patch", mine, minepat,
+	    "patchPersonalAccessToken", id, "ok", NULL);
+
+	/* Refused changes: a row with the status and why. */
+	request(s, "PATCH", uri, obearer,
+	    "application/json-patch+json",
+	    "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"}]", NULL,
+	    &r);
+	is_int(r.status, 403, "audit: patch by another: 403");
+	audit_one(st, &mark, "refused patch", other, otherpat,
+	    "patchPersonalAccessToken", id, "403 only its owner may change",
+	    jstr(r.json, "trackingId"));
+	resp_clear(&r);
+	request(s, "POST", "/beta/personal-access-tokens", bearer,
+	    J, "{\"name\":", NULL, &r);
+	is_int(r.status, 400, "audit: create with a bad body: 400");
+	audit_one(st, &mark, "bad create", mine, minepat,
+	    "createPersonalAccessToken", "(null)", "400 ",
+	    jstr(r.json, "trackingId"));
+	resp_clear(&r);
+
+	/* Duo: the row never holds a secret. */
+	request(s, "PUT", "/beta/mfa/duo-web/config", bearer, J,
+	    duo_example, NULL, &r);
+	is_int(r.status, 200, "audit: Duo PUT");
+	resp_clear(&r);
+	audit_one(st, &mark, "Duo PUT", mine, minepat,
+	    "setMFADuoConfig", "duo-web", "ok", NULL);
+	request(s, "GET", "/beta/mfa/duo-web/config", who[MINE].bearer, NULL,
+	    NULL, NULL, &r);
+	is_int(r.status, 403, "audit: Duo GET without the right: 403");
+	resp_clear(&r);
+	audit_one(st, &mark, "refused Duo GET", who[MINE].id, who[MINE].pat,
+	    "getMFADuoConfig", "duo-web", "403 ", NULL);
+
+	/* Reads that succeed leave no row; refused authentication does. */
+	request(s, "GET", "/beta/personal-access-tokens?owner-id=me",
+	    bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 200, "audit: a listing");
+	resp_clear(&r);
+	audit_none(st, &mark, "listing");
+	request(s, "GET", "/beta/personal-access-tokens", "Bearer x.y.z",
+	    NULL, NULL, NULL, &r);
+	is_int(r.status, 401, "audit: a bad bearer token: 401");
+	resp_clear(&r);
+	audit_one(st, &mark, "bad bearer", "(null)", "(null)",
+	    "listPersonalAccessTokens", "(null)", "401 JWT validation failed",
+	    NULL);
+	snprintf(body, sizeof(body), "grant_type=client_credentials&"
+	    "client_id=%s&client_secret=%s", id, secret);
+	request(s, "POST", "/oauth/token", NULL, F, body, NULL, &r);
+	is_int(r.status, 200, "audit: a token");
+	resp_clear(&r);
+	audit_none(st, &mark, "token");
+	snprintf(bad, sizeof(bad), "grant_type=client_credentials&"
+	    "client_id=%s&client_secret=wrong", id);
+	request(s, "POST", "/oauth/token", NULL, F, bad, NULL, &r);
+	is_int(r.status, 401, "audit: a wrong secret: 401");
+	resp_clear(&r);
+	audit_one(st, &mark, "wrong secret", "(null)", "(null)",
+	    "createOauthToken", id, "401 Bad credentials", NULL);
+	request(s, "POST", "/oauth/token", NULL, F, "grant_type=client_"
+	    "credentials&client_id=not-an-id&client_secret=x", NULL, &r);
+	is_int(r.status, 401, "audit: an unknown client: 401");
+	resp_clear(&r);
+	audit_one(st, &mark, "unknown client", "(null)", "(null)",
+	    "createOauthToken", "(null)", "401 Bad credentials", NULL);
+
+	/* The trail and its change commit together: a row that cannot be
+	 * written undoes the change. */
+	db_exec("CREATE TRIGGER audit_refuse BEFORE INSERT ON audit "
+	    "BEGIN SELECT RAISE(ABORT, 'audit refused'); END");
+	request(s, "DELETE", uri, bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 500, "audit: no row, no delete: 500");
+	ok(is_envelope(&r, "500.0 Internal Fault"), "audit: 500 envelope");
+	ok(CONTAINS(r.log, "audit"), "audit: the log says why (%s)", r.log);
+	resp_clear(&r);
+	ok(patrol_store_pat_get(st, id, &p, &err) == PATROL_OK,
+	    "audit: the PAT is still there");
+	patrol_pat_clear(&p);
+	request(s, "POST", "/beta/personal-access-tokens", bearer,
+	    J, "{\"name\":\"never\"}", NULL, &r);
+	is_int(r.status, 500, "audit: no row, no create: 500");
+	resp_clear(&r);
+	{
+		struct patrol_pat_query	 q;
+		int64_t			 n = -1;
+
+		memset(&q, 0, sizeof(q));
+		q.owner_id = mine;
+		patrol_store_pat_count(st, &q, &n, &err);
+		is_int(n, 2, "audit: nothing was created (main, audited)");
+	}
+	patrol_store_duo_get(st, &stored, &err);
+	request(s, "PUT", "/beta/mfa/duo-web/config", bearer, J,
+	    "{\"mfaMethod\":\"duo-web\",\"enabled\":false,\"host\":\"h\","
+	    "\"accessKey\":\"k\",\"identityAttribute\":\"email\","
+	    "\"configProperties\":{\"skey\":\"s\",\"ikey\":\"i\"}}", NULL, &r);
+	is_int(r.status, 500, "audit: no row, no Duo PUT: 500");
+	resp_clear(&r);
+	{
+		char	*now = NULL;
+
+		patrol_store_duo_get(st, &now, &err);
+		ok(stored != NULL && now != NULL && strcmp(stored, now) == 0,
+		    "audit: the Duo configuration is unchanged");
+		free(now);
+	}
+	free(stored);
+	db_exec("DROP TRIGGER audit_refuse");
+	audit_none(st, &mark, "refused by the trigger");
+
+	request(s, "DELETE", uri, bearer, NULL, NULL, NULL, &r);
+	is_int(r.status, 204, "audit: delete");
+	resp_clear(&r);
+	audit_one(st, &mark, "delete", mine, minepat,
+	    "deletePersonalAccessToken", id, "ok", NULL);
+
+	/* No secret and no hash anywhere in the trail. */
+	memset(&x, 0, sizeof(x));
+	patrol_store_audit_list(st, 0, audit_collect, &x, &err);
+	ok(x.n > 10, "audit: the whole trail (%zu rows)", x.n);
+	for (i = j = 0; i < x.n; i++)
+		if (CONTAINS(x.f[i][7], "qw123Y3QlA5") ||
+		    CONTAINS(x.f[i][7], "12q3WERlcUH") ||
+		    (secret[0] != '\0' && CONTAINS(x.f[i][7], secret)) ||
+		    CONTAINS(x.f[i][7], "wrong"))
+			j++;
+	is_int(j, 0, "audit: no secret in any row");
+	audit_rows_free(&x);
+	fake_addr = NULL;
+	free(bearer);
+	free(obearer);
+}
+
 int
 main(void)
 {
@@ -2058,6 +2383,7 @@ main(void)
 	test_misc(s, oauth, beta);
 	test_cut(s);
 	test_read_txn(s, conf);
+	test_audit(s, st);
 	test_uninitialised(conf);
 
 	for (i = 0; i < NWHO; i++)

@@ -4,7 +4,7 @@
  * touching, the Duo configuration, WAL visibility and locking; updates,
  * deletes, counts, transactions and the per-owner limit; sorting and
  * paging; the admin filter schema in SQL against the evaluator; the
- * migration from schema 1.
+ * migration from schema 1; the audit trail.
  */
 #include "config.h"
 
@@ -2223,6 +2223,9 @@ test_migrate(void)
 	is_int(sql_int(t.path, "SELECT count(*) FROM sqlite_master WHERE "
 	    "type = 'index' AND name IN ('pat_created', 'pat_last_used', "
 	    "'pat_name', 'pat_owner_created')"), 4, "the indexes exist");
+	is_int(sql_int(t.path, "SELECT count(*) FROM sqlite_master WHERE "
+	    "name IN ('audit', 'audit_time')"), 2,
+	    "the audit table and its index exist");
 	is_int(patrol_store_open(c, 0, &st, &err), PATROL_OK,
 	    "open after the migration");
 	patrol_store_close(st);
@@ -2239,6 +2242,222 @@ test_migrate(void)
 		    NULL, NULL), SQLITE_CONSTRAINT, "validity CHECK in force");
 		sqlite3_close(db);
 	}
+}
+
+/* ---- the audit trail ---------------------------------------------- */
+
+struct audit_seen {
+	int	 n, stop;
+	char	 ops[16][32];
+	char	 line[512];	/* the first row, field by field */
+};
+
+static int
+audit_cb(void *arg, const struct patrol_audit *a)
+{
+	struct audit_seen	*x = arg;
+
+	if (x->n == 0)
+		snprintf(x->line, sizeof(x->line), "%lld|%s|%s|%s|%s|%s|%s|%s",
+		    (long long)a->time, a->actor ? a->actor : "(null)",
+		    a->pat_id ? a->pat_id : "(null)",
+		    a->client ? a->client : "(null)",
+		    a->tracking_id ? a->tracking_id : "(null)", a->operation,
+		    a->target ? a->target : "(null)", a->outcome);
+	if (x->n < 16)
+		snprintf(x->ops[x->n], sizeof(x->ops[0]), "%s", a->operation);
+	x->n++;
+	return x->stop > 0 && x->n >= x->stop;
+}
+
+static int
+audit_count(struct patrol_store *st, int64_t since)
+{
+	struct audit_seen	 x;
+	struct patrol_error	 err;
+
+	memset(&x, 0, sizeof(x));
+	if (patrol_store_audit_list(st, since, audit_cb, &x, &err) !=
+	    PATROL_OK)
+		return -1;
+	return x.n;
+}
+
+static enum patrol_err
+audit_at(struct patrol_store *st, int64_t time, const char *op,
+    struct patrol_error *err)
+{
+	struct patrol_audit	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.time = time;
+	a.operation = op;
+	a.outcome = "ok";
+	return patrol_store_audit_add(st, &a, err);
+}
+
+static void
+test_audit(void)
+{
+	struct tconf		 t;
+	struct patrol_conf	*c;
+	struct patrol_store	*st;
+	struct patrol_audit	 a;
+	struct patrol_error	 err;
+	struct audit_seen	 x;
+	char			 big[PATROL_AUDIT_FIELD_MAX + 2], out[64];
+	char			 cut[PATROL_AUDIT_FIELD_MAX + 1];
+	int64_t			 n, day = 86400LL * 1000;
+	int			 i;
+
+	c = tconf(&t, "audit.db", 1000);
+	st = open_ok(c, 1);
+	is_int(audit_count(st, 0), 0, "audit: empty at first");
+
+	memset(&a, 0, sizeof(a));
+	a.time = 1000;
+	a.actor = ALICE;
+	a.pat_id = PAT1;
+	a.client = "127.0.0.1";
+	a.tracking_id = "0123456789abcdef0123456789abcdef";
+	a.operation = "createPersonalAccessToken";
+	a.target = PAT2;
+	a.outcome = "ok";
+	is_int(patrol_store_audit_add(st, &a, &err), PATROL_OK,
+	    "audit: a row with every field");
+	memset(&x, 0, sizeof(x));
+	is_int(patrol_store_audit_list(st, 0, audit_cb, &x, &err), PATROL_OK,
+	    "audit: listed");
+	is_int(x.n, 1, "audit: one row");
+	is_str(x.line, "1000|" ALICE "|" PAT1 "|127.0.0.1|"
+	    "0123456789abcdef0123456789abcdef|createPersonalAccessToken|"
+	    PAT2 "|ok", "audit: every field read back");
+
+	memset(&a, 0, sizeof(a));
+	a.time = 2000;
+	a.operation = "createOauthToken";
+	a.outcome = "401 Bad credentials";
+	is_int(patrol_store_audit_add(st, &a, &err), PATROL_OK,
+	    "audit: a row with the optional fields null");
+	memset(&x, 0, sizeof(x));
+	is_int(patrol_store_audit_list(st, 1500, audit_cb, &x, &err),
+	    PATROL_OK, "audit: listed since 1500");
+	is_int(x.n, 1, "audit: since skips the older row");
+	is_str(x.line, "2000|(null)|(null)|(null)|(null)|createOauthToken|"
+	    "(null)|401 Bad credentials", "audit: nulls read back as NULL");
+
+	/* Bounds: what store.c refuses, and that nothing was written. */
+	memset(&a, 0, sizeof(a));
+	a.time = 3000;
+	a.outcome = "ok";
+	is_int(patrol_store_audit_add(st, &a, &err), PATROL_ERR_INVALID,
+	    "audit: no operation: INVALID");
+	a.operation = "x";
+	a.outcome = NULL;
+	is_int(patrol_store_audit_add(st, &a, &err), PATROL_ERR_INVALID,
+	    "audit: no outcome: INVALID");
+	a.outcome = "";
+	is_int(patrol_store_audit_add(st, &a, &err), PATROL_ERR_INVALID,
+	    "audit: empty outcome: INVALID");
+	a.outcome = "ok";
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	a.target = big;
+	is_int(patrol_store_audit_add(st, &a, &err), PATROL_ERR_INVALID,
+	    "audit: a field over the bound: INVALID");
+	big[PATROL_AUDIT_FIELD_MAX] = '\0';
+	is_int(patrol_store_audit_add(st, &a, &err), PATROL_OK,
+	    "audit: a field at the bound is kept");
+	a.target = "\xff";
+	is_int(patrol_store_audit_add(st, &a, &err), PATROL_ERR_INVALID,
+	    "audit: not UTF-8: INVALID");
+	a.target = NULL;
+	a.time = -1;
+	is_int(patrol_store_audit_add(st, &a, &err), PATROL_ERR_INVALID,
+	    "audit: negative time: INVALID");
+	is_int(audit_count(st, 0), 3, "audit: refused rows were not written");
+
+	/* Rolled back with the transaction it was written in. */
+	is_int(patrol_store_begin(st, &err), PATROL_OK, "audit: begin");
+	is_int(audit_at(st, 4000, "rolled back", &err), PATROL_OK,
+	    "audit: a row inside a transaction");
+	patrol_store_rollback(st);
+	is_int(audit_count(st, 0), 3, "audit: gone with the rollback");
+	is_int(patrol_store_begin(st, &err), PATROL_OK, "audit: begin again");
+	is_int(audit_at(st, 4000, "committed", &err), PATROL_OK,
+	    "audit: a row inside a transaction again");
+	is_int(patrol_store_commit(st, &err), PATROL_OK, "audit: commit");
+	is_int(audit_count(st, 0), 4, "audit: kept with the commit");
+
+	/* Listing order and stopping early. */
+	is_int(audit_at(st, 500, "earliest", &err), PATROL_OK,
+	    "audit: a row older than the others, added last");
+	memset(&x, 0, sizeof(x));
+	x.stop = 2;
+	is_int(patrol_store_audit_list(st, 0, audit_cb, &x, &err), PATROL_OK,
+	    "audit: a listing the callback stops is OK");
+	is_int(x.n, 2, "audit: stopped after 2");
+	is_str(x.ops[0], "earliest", "audit: oldest first, by time");
+	is_str(x.ops[1], "createPersonalAccessToken", "audit: then the next");
+
+	/* Pruning: oldest first, bounded. */
+	is_int(patrol_store_audit_prune(st, 2500, 1, &n, &err), PATROL_OK,
+	    "audit: prune one before 2500");
+	is_int(n, 1, "audit: one pruned");
+	memset(&x, 0, sizeof(x));
+	patrol_store_audit_list(st, 0, audit_cb, &x, &err);
+	is_str(x.ops[0], "createPersonalAccessToken",
+	    "audit: the oldest went first");
+	is_int(patrol_store_audit_prune(st, 2500, 0, &n, &err), PATROL_OK,
+	    "audit: prune all before 2500");
+	is_int(n, 2, "audit: the two left before 2500 pruned");
+	is_int(audit_count(st, 0), 2, "audit: the newer rows stay");
+	is_int(patrol_store_audit_prune(st, 0, -1, &n, &err),
+	    PATROL_ERR_INVALID, "audit: negative prune count: INVALID");
+
+	/* patrol_audit_record: time filled, old rows pruned a few at a
+	 * time as rows are added. */
+	is_int(patrol_store_audit_prune(st, INT64_MAX, 0, NULL, &err),
+	    PATROL_OK, "audit: emptied");
+	for (i = 0; i < 40; i++)
+		audit_at(st, 1000 + i, "ancient", &err);
+	c->audit_retention_days = 30;
+	memset(&a, 0, sizeof(a));
+	a.operation = "recorded";
+	a.outcome = "ok";
+	is_int(patrol_audit_record(st, c, &a, &err), PATROL_OK,
+	    "audit: record");
+	is_int(audit_count(st, 0), 40 + 1 - 16,
+	    "audit: record pruned 16 rows past the retention");
+	is_int(audit_count(st, patrol_time_now() - 60000), 1,
+	    "audit: the recorded row has the time of now");
+	for (i = 0; i < 3; i++)
+		patrol_audit_record(st, c, &a, &err);
+	is_int(audit_count(st, 0), 4, "audit: the old rows are gone after "
+	    "a few more");
+	audit_at(st, patrol_time_now() - 29 * day, "recent", &err);
+	c->audit_retention_days = 0;
+	for (i = 0; i < 40; i++)
+		audit_at(st, 1000 + i, "ancient", &err);
+	patrol_audit_record(st, c, &a, &err);
+	is_int(audit_count(st, 0), 46, "audit: retention 0 keeps all");
+	c->audit_retention_days = 30;
+	for (i = 0; i < 3; i++)
+		patrol_audit_record(st, c, &a, &err);
+	is_int(audit_count(st, 0), 9, "audit: a 29-day-old row is kept");
+	patrol_store_close(st);
+
+	/* Outcomes: status and text, cut at a UTF-8 boundary. */
+	is_str(patrol_audit_outcome(out, sizeof(out), 401, "Bad credentials"),
+	    "401 Bad credentials", "audit: outcome");
+	is_str(patrol_audit_outcome(out, sizeof(out), 500, NULL), "500",
+	    "audit: outcome without text");
+	is_str(patrol_audit_outcome(out, 8, 400, "\xc3\xa9\xc3\xa9"),
+	    "400 \xc3\xa9", "audit: cut before a split sequence");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	patrol_audit_outcome(cut, sizeof(cut), 400, big);
+	is_int(strlen(cut), PATROL_AUDIT_FIELD_MAX, "audit: cut to the bound");
 }
 
 int
@@ -2271,6 +2490,7 @@ main(void)
 	test_sort();
 	test_admin_filter();
 	test_migrate();
+	test_audit();
 	nftw(tmpdir, rm, 16, FTW_DEPTH | FTW_PHYS);
 	return done_testing();
 }
