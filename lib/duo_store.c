@@ -228,8 +228,6 @@ patrol_duo_reseal(struct patrol_store *st, const struct patrol_seal *from,
 	enum patrol_err	 rc;
 
 	*n = 0;
-	if ((rc = patrol_store_begin(st, err)) != PATROL_OK)
-		return rc;
 	if ((rc = stored(st, from, props, &config, err)) != PATROL_OK ||
 	    config == NULL)
 		goto out;
@@ -243,10 +241,6 @@ patrol_duo_reseal(struct patrol_store *st, const struct patrol_seal *from,
 	}
 	rc = patrol_store_duo_put(st, text, err);
 out:
-	if (rc == PATROL_OK)
-		rc = patrol_store_commit(st, err);
-	else
-		patrol_store_rollback(st);
 	if (rc != PATROL_OK)
 		*n = 0;
 	if (text != NULL) {

@@ -784,9 +784,10 @@ enum patrol_err patrol_duo_update(struct patrol_store *st,
     const char *body, size_t len, json_t **out, struct patrol_error *err);
 
 /* Seals every stored Duo secret again: opened with `from` (a value stored
- * before sealing is taken as it is), sealed under `to`, written in one
- * write transaction; nothing changes on any error. *n receives how many
- * secrets were resealed. (patrolctl key rotate --secrets) */
+ * before sealing is taken as it is), sealed under `to`, written inside the
+ * caller's write transaction (patrol_store_begin; the caller commits, or
+ * rolls back on any error, and then nothing has changed). *n receives how
+ * many secrets were resealed. (patrolctl key rotate --secrets) */
 enum patrol_err patrol_duo_reseal(struct patrol_store *st,
     const struct patrol_seal *from, const struct patrol_seal *to,
     const char *const *props, int *n, struct patrol_error *err);

@@ -197,7 +197,7 @@ DB="$S/patrol.db"
 
 ctl init
 is "$rc" 0 "init: exit 0"
-like "$out" "created database $DB (schema 2)" "init: says it created the database"
+like "$out" "created database $DB (schema 3)" "init: says it created the database"
 like "$out" "created signing key $S/signing.key" "init: says it created the key"
 is "$(wc -c < "$S/signing.key" | tr -d ' ')" 64 "init: 64-byte key"
 like "$(ls -l "$S/signing.key")" "-rw-------" "init: key is mode 0600"
@@ -206,7 +206,7 @@ cp "$S/signing.key" "$tmp/key.before"
 
 ctl init
 is "$rc" 0 "init again: exit 0"
-like "$out" "database $DB already initialised (schema 2)" \
+like "$out" "database $DB already initialised (schema 3)" \
 	"init again: database already there"
 like "$out" "signing key $S/signing.key already exists" \
 	"init again: key already there"
@@ -217,7 +217,7 @@ conf "$tmp/e"
 : > "$tmp/e/patrol.db"
 run --config "$tmp/e/patrol.conf" init
 is "$rc" 0 "init on an empty database file: exit 0"
-like "$out" "initialised database $tmp/e/patrol.db (schema 2)" \
+like "$out" "initialised database $tmp/e/patrol.db (schema 3)" \
 	"init on an empty database file: initialised"
 
 mkdir "$tmp/pg"

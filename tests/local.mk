@@ -141,6 +141,7 @@ SCRIPT_TESTS = \
 	tests/runsh.sh \
 	tests/cli.sh \
 	tests/cli_pat.sh \
+	tests/cli_audit.sh \
 	tests/e2e.sh \
 	tests/bench.sh \
 	tests/interop.sh \
@@ -176,7 +177,8 @@ EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
 VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=all \
 	--error-exitcode=1 --quiet --num-callers=40 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
-SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh
+SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh \
+	tests/cli_audit.sh
 EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
 	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
 	tests/server_apache-proxy-fcgi.sh \

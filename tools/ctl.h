@@ -146,4 +146,17 @@ int	 cmd_duo_set(struct ctx *, const struct cmd *, const struct args *);
 int	 cmd_key_rotate(struct ctx *, const struct cmd *, const struct args *);
 int	 cmd_key_prune(struct ctx *, const struct cmd *, const struct args *);
 
+/* ctl_audit.c: the audit row of a change (patrol_audit): actor
+ * "patrolctl:<user>", client "local", operation "patrolctl <command>".
+ * ctl_audit writes one (into the open transaction, if any); ctl_begin
+ * opens the change's transaction; ctl_commit writes its row ("ok",
+ * target borrowed, may be NULL) and commits, or rolls everything back.
+ * Each returns 0, or -1 after a message. */
+int	 ctl_audit(struct ctx *x, const struct cmd *c, const char *target,
+	    const char *outcome);
+int	 ctl_begin(struct ctx *x, const struct cmd *c);
+int	 ctl_commit(struct ctx *x, const struct cmd *c, const char *target);
+int	 cmd_audit_list(struct ctx *, const struct cmd *, const struct args *);
+int	 cmd_audit_prune(struct ctx *, const struct cmd *, const struct args *);
+
 #endif /* PATROL_CTL_H */

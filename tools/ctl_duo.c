@@ -106,13 +106,19 @@ cmd_duo_set(struct ctx *x, const struct cmd *c, const struct args *a)
 		    DUO_INPUT_MAX);
 		goto out;
 	}
-	if (ctx_open(x, c, 1) == -1 || load_seal(x, c, &seal) == -1)
+	if (ctx_open(x, c, 1) == -1 || load_seal(x, c, &seal) == -1 ||
+	    ctl_begin(x, c) == -1)
 		goto out;
 	if (patrol_duo_update(x->st, seal,
 	    (const char *const *)x->conf->secret_duo_properties, raw, len,
 	    &config, &err) !=
 	    PATROL_OK) {
+		patrol_store_rollback(x->st);
 		msg("%s: %s: %s", c->name, src, err.text);
+		goto out;
+	}
+	if (ctl_commit(x, c, "duo-web") == -1) {
+		json_decref(config);
 		goto out;
 	}
 	ret = print_json(c, config, opt_get(c, a, "json") == NULL);

@@ -104,9 +104,13 @@ cmd_identity_add(struct ctx *x, const struct cmd *c, const struct args *a)
 	ident.rights = rights.v;
 	ident.nrights = rights.n;
 
-	if (ctx_open(x, c, 1) == -1)
+	if (ctx_open(x, c, 1) == -1 || ctl_begin(x, c) == -1)
 		goto out;
-	rc = patrol_store_identity_add(x->st, &ident, &err);
+	if ((rc = patrol_store_identity_add(x->st, &ident, &err)) !=
+	    PATROL_OK)
+		patrol_store_rollback(x->st);
+	else if (ctl_commit(x, c, ident.id) == -1)
+		goto out;
 	if (rc == PATROL_ERR_EXISTS) {
 		msg("%s: identity %s already exists", c->name, ident.id);
 		goto out;

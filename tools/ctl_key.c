@@ -105,7 +105,7 @@ rotate_signing(struct ctx *x, const struct cmd *c)
 	char			*keep = NULL;
 	int			 ret = EXIT_FAILURE;
 
-	if (ctx_open(x, c, 0) == -1)
+	if (ctx_open(x, c, 1) == -1)
 		return EXIT_FAILURE;
 	path = x->conf->key_file;
 	if (patrol_key_load(path, &cur, &err) != PATROL_OK) {
@@ -145,7 +145,9 @@ rotate_signing(struct ctx *x, const struct cmd *c)
 	}
 	printf("new signing key %s; the previous one is kept as %s until "
 	    "its tokens expire (patrolctl key prune)\n", path, keep);
-	ret = EXIT_SUCCESS;
+	/* Files are not in the database's transaction: the row follows. */
+	if (ctl_audit(x, c, keep, "ok") == 0)
+		ret = EXIT_SUCCESS;
 out:
 	patrol_key_free(cur);
 	free(newpath);
@@ -163,10 +165,10 @@ cmd_key_prune(struct ctx *x, const struct cmd *c, const struct args *a)
 	struct stat	 sb;
 	time_t		 now = time(NULL);
 	size_t		 blen, i;
-	int		 kept = 0, pruned = 0, ok;
+	int		 kept = 0, pruned = 0, ok, failed = 0;
 
 	(void)a;
-	if (ctx_open(x, c, 0) == -1)
+	if (ctx_open(x, c, 1) == -1)
 		return EXIT_FAILURE;
 	path = x->conf->key_file;
 	if ((slash = strrchr(path, '/')) == NULL ||
@@ -205,12 +207,14 @@ cmd_key_prune(struct ctx *x, const struct cmd *c, const struct args *a)
 		}
 		printf("removed %s\n", full);
 		pruned++;
+		if (ctl_audit(x, c, full, "ok") == -1)
+			failed = 1;
 	}
 	closedir(d);
 	free(dir);
 	printf("%d retired signing key%s removed, %d kept\n", pruned,
 	    pruned == 1 ? "" : "s", kept);
-	return EXIT_SUCCESS;
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 static int
@@ -261,9 +265,20 @@ rotate_secrets(struct ctx *x, const struct cmd *c)
 		unlink(newpath);
 		goto out;
 	}
+	if (ctl_begin(x, c) == -1) {
+		unlink(newpath);
+		goto out;
+	}
 	if (patrol_duo_reseal(x->st, old, new,
 	    (const char *const *)x->conf->secret_duo_properties, &n, &err) != PATROL_OK) {
+		patrol_store_rollback(x->st);
 		lib_error(c, &err);
+		unlink(newpath);
+		msg("%s: nothing changed; %s is still the secrets key", c->name,
+		    path);
+		goto out;
+	}
+	if (ctl_commit(x, c, path) == -1) {
 		unlink(newpath);
 		msg("%s: nothing changed; %s is still the secrets key", c->name,
 		    path);

@@ -115,13 +115,16 @@ cmd_pat_create(struct ctx *x, const struct cmd *c, const struct args *a)
 	if ((s = opt_get(c, a, "expires")) != NULL &&
 	    expiry_arg(c, "--expires", s, &spec.expires) == -1)
 		goto out;
-	if (ctx_open(x, c, 1) == -1)
+	if (ctx_open(x, c, 1) == -1 || ctl_begin(x, c) == -1)
 		goto out;
 	spec.owner_id = owner;
 	spec.name = name;
 	spec.managed = opt_get(c, a, "managed") != NULL;
-	rc = patrol_pat_create(x->st, x->conf, &spec, patrol_time_now(), &pat,
-	    secret, &err);
+	if ((rc = patrol_pat_create(x->st, x->conf, &spec, patrol_time_now(),
+	    &pat, secret, &err)) != PATROL_OK)
+		patrol_store_rollback(x->st);
+	else if (ctl_commit(x, c, pat.id) == -1)
+		goto out;
 	if (rc == PATROL_ERR_NOTFOUND) {
 		msg("%s: owner %s does not exist", c->name, owner);
 		goto out;
@@ -214,7 +217,12 @@ pat_change(struct ctx *x, const struct cmd *c, const struct args *a,
 		lib_error(c, &err);
 		goto out;
 	}
-	rc = patrol_store_pat_update(x->st, &pat, &err);
+	if (ctl_begin(x, c) == -1)
+		goto out;
+	if ((rc = patrol_store_pat_update(x->st, &pat, &err)) != PATROL_OK)
+		patrol_store_rollback(x->st);
+	else if (ctl_commit(x, c, pat.id) == -1)
+		goto out;
 	if (rc == PATROL_ERR_EXISTS)
 		msg("%s: owner %s already has a personal access token named "
 		    "'%s'", c->name, pat.owner_id, pat.name);
@@ -302,9 +310,12 @@ cmd_pat_expire(struct ctx *x, const struct cmd *c, const struct args *a)
 	if (pat_load(x, c, a, &pat) == -1)
 		goto out;
 	pat.expires = patrol_time_now();
-	if (patrol_store_pat_update(x->st, &pat, &err) != PATROL_OK)
+	if (ctl_begin(x, c) == -1)
+		goto out;
+	if (patrol_store_pat_update(x->st, &pat, &err) != PATROL_OK) {
+		patrol_store_rollback(x->st);
 		lib_error(c, &err);
-	else
+	} else if (ctl_commit(x, c, pat.id) == 0)
 		ret = pat_output(c, a, &pat);
 out:
 	patrol_pat_clear(&pat);
@@ -317,9 +328,14 @@ cmd_pat_delete(struct ctx *x, const struct cmd *c, const struct args *a)
 	struct patrol_error	 err = { 0 };
 	enum patrol_err		 rc;
 
-	if (check_id(c, "ID", a->pos[0]) == -1 || ctx_open(x, c, 1) == -1)
+	if (check_id(c, "ID", a->pos[0]) == -1 || ctx_open(x, c, 1) == -1 ||
+	    ctl_begin(x, c) == -1)
 		return EXIT_FAILURE;
-	rc = patrol_store_pat_delete(x->st, a->pos[0], &err);
+	if ((rc = patrol_store_pat_delete(x->st, a->pos[0], &err)) !=
+	    PATROL_OK)
+		patrol_store_rollback(x->st);
+	else if (ctl_commit(x, c, a->pos[0]) == -1)
+		return EXIT_FAILURE;
 	if (rc == PATROL_ERR_NOTFOUND) {
 		msg("%s: personal access token %s does not exist", c->name,
 		    a->pos[0]);

@@ -395,11 +395,25 @@ blank(const char *s, size_t len)
 	return 1;
 }
 
+/* The audit row of a batch, in its transaction. 0, or -1 after a
+ * message. */
+static int
+batch_audit(struct ctx *x, const struct cmd *c, const struct input *in,
+    size_t npats, size_t nids)
+{
+	char	 what[PATROL_AUDIT_FIELD_MAX + 1];
+
+	snprintf(what, sizeof(what), "%zu personal access tokens and %zu new "
+	    "identities from %s", npats, nids, in->name);
+	return ctl_audit(x, c, what, "ok");
+}
+
 /* Deletes what the committed batches added, in one transaction. */
 static void
 undo_all(struct ctx *x, const struct cmd *c, const struct undo *u)
 {
 	struct patrol_error	 err = { 0 };
+	char			 what[128];
 	size_t			 i;
 
 	if (u->npats == 0 && u->nids == 0)
@@ -414,6 +428,12 @@ undo_all(struct ctx *x, const struct cmd *c, const struct undo *u)
 		if (patrol_store_identity_delete(x->st, u->ids[i], &err) !=
 		    PATROL_OK)
 			goto fail;
+	snprintf(what, sizeof(what), "%zu imported personal access tokens "
+	    "and %zu identities removed again", u->npats, u->nids);
+	if (ctl_audit(x, c, what, "undone") == -1) {
+		err.text[0] = '\0';
+		goto fail;
+	}
 	if (patrol_store_commit(x->st, &err) != PATROL_OK)
 		goto fail;
 	return;
@@ -575,6 +595,9 @@ cmd_pat_import(struct ctx *x, const struct cmd *c, const struct args *a)
 		}
 		done++;
 		if (++inbatch == (size_t)batch || done == total) {
+			if (batch_audit(x, c, &in, inbatch, u.nids - ids_in) ==
+			    -1)
+				goto fail;
 			if (patrol_store_commit(x->st, &err) != PATROL_OK) {
 				lib_error(c, &err);
 				goto fail;
@@ -592,6 +615,8 @@ cmd_pat_import(struct ctx *x, const struct cmd *c, const struct args *a)
 		goto fail;
 	}
 	if (intxn) {
+		if (batch_audit(x, c, &in, inbatch, u.nids - ids_in) == -1)
+			goto fail;
 		if (patrol_store_commit(x->st, &err) != PATROL_OK) {
 			lib_error(c, &err);
 			goto fail;

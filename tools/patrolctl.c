@@ -97,6 +97,19 @@ static const struct opt key_rotate_opts[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
+static const struct opt audit_list_opts[] = {
+	{ "since", "WHEN", 0, "only rows since WHEN: RFC 3339, or a duration "
+	  "ago (90m, 24h, 7d)" },
+	{ "json", NULL, 0, "print a JSON array, one row per line" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static const struct opt audit_prune_opts[] = {
+	{ "before", "WHEN", 0, "prune rows older than WHEN (default: "
+	  "audit.retention_days ago)" },
+	{ NULL, NULL, 0, NULL }
+};
+
 static const struct opt duo_show_opts[] = {
 	{ "json", NULL, 0, "print compact JSON on one line" },
 	{ NULL, NULL, 0, NULL }
@@ -176,6 +189,16 @@ static const struct cmd cmds[] = {
 	  "Removes the signing keys kept by key rotate --signing once every "
 	  "token they\nsigned has expired (token.lifetime after the "
 	  "rotation).\n", cmd_key_prune },
+	{ "audit list", "", 0, 0, audit_list_opts,
+	  "Prints the audit trail, oldest first: every change made through "
+	  "the API or\npatrolctl, every refused change and every refused "
+	  "authentication, with its\ntime, actor, operation, target, outcome, "
+	  "PAT, client address and trackingId.\n", cmd_audit_list },
+	{ "audit prune", "", 0, 0, audit_prune_opts,
+	  "Deletes the audit rows older than audit.retention_days (or "
+	  "--before), and\nrecords that it did. Recording a row prunes a few "
+	  "old ones already; this\nprunes them all at once.\n",
+	  cmd_audit_prune },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
