@@ -494,7 +494,8 @@ apply_file(struct loading *c, config_t *cfg)
 		gname = config_setting_name(g);
 		if (!in_list(groups, gname))
 			return SETTING_ERROR(c, g, "unknown setting \"%s\" "
-			    "(known groups: database, token, secrets, limits, pat, files)",
+			    "(known groups: database, token, secrets, limits, "
+			    "pat, files, audit)",
 			    gname);
 		if (!config_setting_is_group(g))
 			return SETTING_ERROR(c, g, "%s must be a group "

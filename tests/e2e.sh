@@ -1234,6 +1234,54 @@ unauth "JWT signature does not match" "a token of the pruned key" -H "Authorizat
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $t_new"
 is "$status" 200 "the new key's token still verifies"
 admtok=$t_new
+# ================================================================== audit trail
+# Through the web server: each change and each refusal is on the record,
+# with the caller, its PAT, the client address the server passed and the
+# trackingId of the answer; no secret in any row.
+a_since=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+sleep 0.01
+post "$admtok" '{"name":"audited"}'
+is "$status" 200 "audit: a PAT created through $SETUP"
+a_pat=$(jget "$body" .id)
+a_sec=$(jget "$body" .secret)
+del "$admtok" "$a_pat"
+is "$status" 204 "audit: and deleted"
+puts "$admtok" "$DUO_EXAMPLE"
+is "$status" 200 "audit: a Duo PUT"
+del "$admtok" 0123456789abcdef0123456789abcdef
+is "$status" 404 "audit: deleting an unknown PAT: 404"
+a_tid=$(jget "$body" .trackingId)
+req GET /beta/personal-access-tokens -H "Authorization: Bearer not.a.token"
+is "$status" 401 "audit: a bad bearer token: 401"
+req POST /oauth/token -d grant_type=client_credentials \
+    -d "client_id=$adm_id" -d "client_secret=not-the-secret"
+is "$status" 401 "audit: a wrong client secret: 401"
+a_rows=$(ctl audit list --json --since "$a_since")
+# arow OPERATION OUTCOME-PREFIX: the first such row, compact
+arow() {
+	jget "$a_rows" "[.[] | select(.operation == \"$1\" and (.outcome | startswith(\"$2\")))][0]
+	    | [.actor, .patId, .client, .target, .outcome] | map(. // \"-\") | join(\"|\")"
+}
+is "$(arow createPersonalAccessToken ok)" "$admin|$adm_id|127.0.0.1|$a_pat|ok" \
+    "audit: the creation: actor, PAT, client address, target, outcome"
+is "$(arow deletePersonalAccessToken ok)" "$admin|$adm_id|127.0.0.1|$a_pat|ok" \
+    "audit: the deletion"
+is "$(arow setMFADuoConfig ok)" "$admin|$adm_id|127.0.0.1|duo-web|ok" "audit: the Duo PUT"
+like "$(arow deletePersonalAccessToken 404)" "$admin|$adm_id|127.0.0.1|0123456789abcdef0123456789abcdef|404 " \
+    "audit: the refused deletion, with its status and why"
+is "$(jget "$a_rows" "[.[] | select(.outcome | startswith(\"404\"))][0].trackingId")" "$a_tid" \
+    "audit: its trackingId is the one the answer showed"
+like "$(arow listPersonalAccessTokens 401)" "-|-|127.0.0.1|-|401 JWT validation failed: " \
+    "audit: the refused bearer token"
+is "$(arow createOauthToken 401)" "-|-|127.0.0.1|$adm_id|401 Bad credentials" \
+    "audit: the refused client secret, naming the client id"
+is "$(jget "$a_rows" '[.[] | select(.operation == "createOauthToken" and .outcome == "ok")] | length')" 0 \
+    "audit: tokens granted are not recorded"
+a_dump=$(sql '.dump audit')
+if printf '%s' "$a_dump" | grep -q -e "$a_sec" -e "$adm_sec" -e not-the-secret \
+    -e qw123Y3QlA5 -e 12q3WERlcUHW -e "$admtok"; then r=1; else r=0; fi
+ok $r "audit: no secret, client secret or bearer token in any row"
+
 # ================================================================== shutdown
 kids=$(server_responders)
 server_stop

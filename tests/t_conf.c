@@ -312,7 +312,7 @@ test_sample(void)
 	struct patrol_conf	*a = NULL, *b = NULL;
 	struct patrol_error	 err;
 	const char		*top;
-	char			 path[PATH_MAX], *text;
+	char			 path[PATH_MAX], *text, *text_sample = NULL;
 	FILE			*f;
 	long			 len;
 
@@ -332,7 +332,7 @@ test_sample(void)
 	text[len] = '\0';
 	ok(strstr(text, "conninfo") != NULL, "sample mentions conninfo");
 	put("sample.conf", text, (size_t)len);
-	free(text);
+	text_sample = text;
 	is_int(patrol_conf_load(in_dir("sample.conf"), &a, &err), PATROL_OK,
 	    "etc/patrol.conf loads");
 	if (a == NULL)
@@ -357,7 +357,22 @@ test_sample(void)
 	    "sample: default_expiry");
 	is_int(a->pat_max_per_owner, b->pat_max_per_owner,
 	    "sample: max_per_owner");
+	is_str(a->secrets_key_file, b->secrets_key_file, "sample: key_file");
+	is_int(a->requests_per_token, b->requests_per_token,
+	    "sample: requests_per_token");
+	is_int(a->window_seconds, b->window_seconds, "sample: window_seconds");
+	is_int(a->auth_failures, b->auth_failures, "sample: auth_failures");
+	is_int(a->auth_window_seconds, b->auth_window_seconds,
+	    "sample: auth_window_seconds");
+	is_str(a->limits_file, b->limits_file, "sample: state_file");
+	is_int(a->audit_retention_days, b->audit_retention_days,
+	    "sample: retention_days");
+	is_int(b->audit_retention_days, 365, "retention_days: 365 by default");
+	ok(strstr(text_sample, "retention_days") != NULL &&
+	    strstr(text_sample, "requests_per_token") != NULL,
+	    "the sample names the audit and rate limit settings");
 out:
+	free(text_sample);
 	patrol_conf_free(a);
 	patrol_conf_free(b);
 }
@@ -395,7 +410,7 @@ static const struct bad bad[] = {
 	{ "unknown group",
 	  "database = { };\n\ntokens = { lifetime = 60; };\n", 3,
 	  "unknown setting \"tokens\" (known groups: database, token, "
-	  "secrets, limits, pat, files)" },
+	  "secrets, limits, pat, files, audit)" },
 	{ "unknown key",
 	  "database = {\n  backend = \"sqlite\";\n  pth = \"x.db\";\n};\n",
 	  3, "unknown setting \"database.pth\"" },
@@ -446,6 +461,12 @@ static const struct bad bad[] = {
 	{ "lifetime beyond 32 bits",
 	  "token = { lifetime = 99999999999L; };\n", 1,
 	  "token.lifetime must be between 60 and 604800, not 99999999999" },
+	{ "negative audit retention",
+	  "audit = { retention_days = -1; };\n", 1,
+	  "audit.retention_days must be between 0 and 36500, not -1" },
+	{ "audit retention too long",
+	  "audit = { retention_days = 36501; };\n", 1,
+	  "audit.retention_days must be between 0 and 36500, not 36501" },
 	{ "body max too small",
 	  "limits = { request_body_max = 1023; };\n", 1,
 	  "limits.request_body_max must be between 1024 and 16777216, "
