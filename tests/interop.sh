@@ -4,7 +4,8 @@
 # against patrol behind a real lighttpd. The SDK runs unchanged: it gets its
 # token with a multipart POST to /oauth/token, then lists, creates, patches
 # and deletes PATs and reads and writes the Duo configuration
-# (tests/interop/sdk.js prints the TAP lines).
+# (tests/interop/sdk.js prints the TAP lines). Then a burst over the per-token
+# rate limit, retried by the SDK on 429 (tests/interop/burst.js).
 # npm ci installs the SDK into a copy in the build tree (once; reused while
 # the lock file is unchanged).
 . "$top_srcdir/tests/lib.sh"
@@ -24,7 +25,8 @@ _major=$("$NODE" -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 SRC=$top_srcdir/tests/interop
 NM=$top_builddir/tests/interop-node
 mkdir -p "$NM" || bail "cannot create $NM"
-cp "$SRC/package.json" "$SRC/sdk.js" "$NM/" || bail "cannot copy $SRC"
+cp "$SRC/package.json" "$SRC/sdk.js" "$SRC/burst.js" "$NM/" ||
+	bail "cannot copy $SRC"
 # npm ci again only when the lock file changed or the install is incomplete.
 if ! cmp -s "$SRC/package-lock.json" "$NM/package-lock.json" ||
     [ ! -f "$NM/node_modules/.patrol-installed" ]; then
@@ -68,31 +70,37 @@ server_start "$S" || bail "cannot start $SETUP"
 at_exit '[ "$_tap_failed" -eq 0 ] || server_log_tail 40'
 diag "$SETUP pid $SERVER_PID on $BASE"
 
+# sdk_run SCRIPT MIN [VAR=VALUE...]: runs a script of tests/interop with
+# node, its TAP lines counted into lib.sh's totals; at least MIN of them.
 # The SDK uses proxy-agent and axios, which honour the proxy variables: talk
 # to loopback directly.
-(
-	cd "$NM" &&
-	env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY \
-	    -u ALL_PROXY -u all_proxy NO_PROXY=127.0.0.1,localhost \
-	    no_proxy=127.0.0.1,localhost \
-	    PATROL_BASE="$BASE" ADMIN_ID="$admin" ADMIN_PAT_ID="$main_id" \
-	    ADMIN_PAT_SECRET="$main_sec" UNUSED_PAT_ID="$unused_id" \
-	    SCOPED_PAT_ID="$scoped_id" SCOPED_PAT_SECRET="$scoped_sec" \
-	    TAP_START="$_tap_n" TAP_NO_PLAN=1 "$NODE" sdk.js 2> "$tmp/node.err"
-	echo $? > "$tmp/node.rc"
-) | tee "$tmp/node.tap"
-# Count the SDK's test lines into lib.sh's totals.
-_sdk_n=$(grep -Ec '^(not )?ok [0-9]+' "$tmp/node.tap")
-_sdk_failed=$(grep -Ec '^not ok [0-9]+' "$tmp/node.tap")
-_tap_n=$((_tap_n + _sdk_n))
-_tap_failed=$((_tap_failed + _sdk_failed))
-if [ -s "$tmp/node.err" ]; then
-	diag "node stderr:"
-	sed 's/^/#   /' "$tmp/node.err"
-fi
-ok "$(cat "$tmp/node.rc" 2>/dev/null || echo 1)" "sdk.js exits 0"
-[ "$_sdk_n" -ge 40 ]
-ok $? "sdk.js ran all its tests ($_sdk_n)"
+sdk_run() {
+	_js=$1 _min=$2
+	shift 2
+	(
+		cd "$NM" &&
+		env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY \
+		    -u ALL_PROXY -u all_proxy NO_PROXY=127.0.0.1,localhost \
+		    no_proxy=127.0.0.1,localhost "$@" \
+		    TAP_START="$_tap_n" TAP_NO_PLAN=1 "$NODE" "$_js" 2> "$tmp/node.err"
+		echo $? > "$tmp/node.rc"
+	) | tee "$tmp/node.tap"
+	_sdk_n=$(grep -Ec '^(not )?ok [0-9]+' "$tmp/node.tap")
+	_sdk_failed=$(grep -Ec '^not ok [0-9]+' "$tmp/node.tap")
+	_tap_n=$((_tap_n + _sdk_n))
+	_tap_failed=$((_tap_failed + _sdk_failed))
+	if [ -s "$tmp/node.err" ]; then
+		diag "node stderr:"
+		sed 's/^/#   /' "$tmp/node.err"
+	fi
+	ok "$(cat "$tmp/node.rc" 2>/dev/null || echo 1)" "$_js exits 0"
+	[ "$_sdk_n" -ge "$_min" ]
+	ok $? "$_js ran all its tests ($_sdk_n)"
+}
+sdk_run sdk.js 40 PATROL_BASE="$BASE" ADMIN_ID="$admin" \
+    ADMIN_PAT_ID="$main_id" ADMIN_PAT_SECRET="$main_sec" \
+    UNUSED_PAT_ID="$unused_id" SCOPED_PAT_ID="$scoped_id" \
+    SCOPED_PAT_SECRET="$scoped_sec"
 
 # What the SDK did, seen from the other side.
 stored=$(sqlite3 -batch "$S/patrol.db" "SELECT json FROM duo_config;")
@@ -113,5 +121,17 @@ is "$(sqlite3 -batch "$S/patrol.db" "SELECT count(*) FROM pat WHERE name IN ('sd
 lu=$(ctl pat show "$main_id" --json | jq -r .lastUsed)
 printf '%s\n' "$lu" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$'
 ok $? "the PAT the SDK used has lastUsed set ($lu)"
+
+# A burst over the per-token rate limit (issue 8): the same server, restarted
+# with limits.requests_per_token 10 per 2 s. 429 and Retry-After pass
+# through $SETUP to the SDK.
+server_stop
+sed 's/requests_per_token = 1000000;/requests_per_token = 10; window_seconds = 2;/' \
+    "$CONF" > "$CONF.new" && mv "$CONF.new" "$CONF"
+grep -q 'requests_per_token = 10;' "$CONF" || bail "cannot set the limit in $CONF"
+server_start "$S" || bail "cannot restart $SETUP"
+set -- $(pat sdk-burst)
+sdk_run burst.js 6 PATROL_BASE="$BASE" ADMIN_PAT_ID="$1" ADMIN_PAT_SECRET="$2" \
+    LIMIT=10 WINDOW=2
 
 done_testing
