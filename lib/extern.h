@@ -97,6 +97,21 @@ enum patrol_err keyring_load(struct keyring *kr, const char *path,
  * second `now`. */
 void keyring_refresh(struct keyring *kr, const char *path, int64_t now);
 void keyring_free(struct keyring *kr);
+/*
+ * The key to verify jwt with (borrowed from kr): the one its header's
+ * "kid" names, current or retained, or NULL when it names none of them;
+ * for a token without kid (patrol before key ids) the current key, and
+ * *tryall set: a token that it does not verify may be one of a retained
+ * key.
+ */
+const struct patrol_key *keyring_pick(const struct keyring *kr,
+    const char *jwt, int *tryall);
+
+/* token.c: the key id in the header of a compact JWT: 1 and kid filled
+ * when it has one of PATROL_KID_LEN lowercase hex digits, 0 when it has
+ * none (or the header does not parse: verification says why), -1 when
+ * its "kid" is something else. */
+int token_kid(const char *jwt, char kid[PATROL_KID_LEN + 1]);
 
 /* key.c: key files. Reads at most cap bytes of path into buf (*len read;
  * IO "path: strerror"). */

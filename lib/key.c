@@ -157,6 +157,30 @@ out:
 	return rc;
 }
 
+/* Fills k->kid and the JWT header naming it. 0, or -1 (out of memory). */
+static int
+key_header(struct patrol_key *k)
+{
+	struct pbuf	 b = { 0 };
+	char		 json[64];
+	int		 n;
+
+	patrol_key_id(k, k->kid);
+	n = snprintf(json, sizeof(json),
+	    "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", k->kid);
+	if (n < 0 || (size_t)n >= sizeof(json) ||
+	    b64url_encode(&b, json, (size_t)n) == -1 || b.oom ||
+	    b.len >= sizeof(k->header)) {
+		pbuf_free(&b);
+		return -1;
+	}
+	memcpy(k->header, b.s, b.len);
+	k->header[b.len] = '\0';
+	k->headerlen = b.len;
+	pbuf_free(&b);
+	return 0;
+}
+
 enum patrol_err
 patrol_key_load(const char *path, struct patrol_key **out,
     struct patrol_error *err)
@@ -194,6 +218,12 @@ patrol_key_load(const char *path, struct patrol_key **out,
 		patrol_key_free(k);
 		rc = patrol_error_set(err, PATROL_ERR_CRYPTO, PATROL_NOPOS,
 		    "%s: cannot set up HMAC-SHA256", path);
+		goto out;
+	}
+	if (key_header(k) == -1) {
+		patrol_key_free(k);
+		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "%s: out of memory", path);
 		goto out;
 	}
 	*out = k;

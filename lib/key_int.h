@@ -11,10 +11,18 @@
 
 struct evp_mac_ctx_st;
 
+#define KEY_HEADER_MAX	96	/* bytes of its JWT header, base64url */
+
 struct patrol_key {
 	/* HMAC-SHA256 keyed with the material once, at load: each use
 	 * duplicates it (key_hmac) instead of hashing the key again. */
 	struct evp_mac_ctx_st	*mac;
+	/* Its id (patrol_key_id) and the JWT header of the tokens it signs,
+	 * {"alg":"HS256","typ":"JWT","kid":"<kid>"} in base64url, made at
+	 * load. */
+	char			 kid[PATROL_KID_LEN + 1];
+	char			 header[KEY_HEADER_MAX];
+	size_t			 headerlen;
 	size_t			 len;	/* PATROL_KEY_MIN .. KEY_FILE_MAX */
 	unsigned char		 bytes[];	/* the key material */
 };

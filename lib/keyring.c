@@ -17,6 +17,7 @@
 
 #include "patrol.h"
 #include "extern.h"
+#include "key_int.h"
 
 /* 1 when name is base "." and 16 lowercase hex digits. */
 static int
@@ -142,4 +143,34 @@ void
 keyring_free(struct keyring *kr)
 {
 	drop(kr);
+}
+
+const struct patrol_key *
+keyring_pick(const struct keyring *kr, const char *jwt, int *tryall)
+{
+	char	 kid[PATROL_KID_LEN + 1];
+	size_t	 i;
+
+	*tryall = 0;
+	if (kr->cur == NULL)
+		return NULL;
+	/* The common case, a token of the current key, without parsing. */
+	if (strncmp(jwt, kr->cur->header, kr->cur->headerlen) == 0 &&
+	    jwt[kr->cur->headerlen] == '.')
+		return kr->cur;
+	switch (token_kid(jwt, kid)) {
+	case 0:
+		*tryall = 1;
+		return kr->cur;
+	case -1:
+		return NULL;
+	default:
+		break;
+	}
+	if (strcmp(kid, kr->cur->kid) == 0)
+		return kr->cur;
+	for (i = 0; i < kr->nold; i++)
+		if (strcmp(kid, kr->old[i]->kid) == 0)
+			return kr->old[i];
+	return NULL;
 }

@@ -164,10 +164,12 @@ authenticate(struct req *r, const char *const *op_scopes)
 	const char		*h = req_param(r, "HTTP_AUTHORIZATION");
 	struct patrol_claims	 claims;
 	struct patrol_error	 err = { 0 };
+	const struct patrol_key	*key;
 	enum patrol_err		 rc;
 	size_t			 i;
 	int64_t			 now;
 	long			 retry;
+	int			 tryall;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return unauthorized(r, "no bearer token"), -1;
@@ -176,12 +178,15 @@ authenticate(struct req *r, const char *const *op_scopes)
 	if (strlen(h) > HEADER_MAX)
 		return unauthorized(r, "JWT is malformed"), -1;
 	now = patrol_time_now() / 1000;
-	rc = patrol_token_verify(r->key, r->conf->issuer, h, now,
+	/* The key the token names: the current one, or one rotated out
+	 * (patrolctl key rotate --signing) and still retained, until it is
+	 * pruned. */
+	if ((key = keyring_pick(r->ring, h, &tryall)) == NULL)
+		return unauthorized(r, "JWT signing key is unknown"), -1;
+	rc = patrol_token_verify(key, r->conf->issuer, h, now,
 	    r->conf->token_lifetime, &claims, &err);
-	/* Signed by a key rotated out (patrolctl key rotate --signing) and
-	 * still retained: those verify until they are pruned. */
-	for (i = 0; rc == PATROL_ERR_AUTH && r->ring != NULL &&
-	    i < r->ring->nold &&
+	/* A token without kid, from before tokens named their key. */
+	for (i = 0; rc == PATROL_ERR_AUTH && tryall && i < r->ring->nold &&
 	    strcmp(err.text, "JWT signature does not match") == 0; i++)
 		rc = patrol_token_verify(r->ring->old[i], r->conf->issuer, h,
 		    now, r->conf->token_lifetime, &claims, &err);

@@ -33,7 +33,9 @@
 
 static const char malformed[] = "JWT is malformed";
 
-/* The header patrol writes, {"alg":"HS256","typ":"JWT"}, base64url. */
+/* The header patrol wrote before tokens named their key,
+ * {"alg":"HS256","typ":"JWT"}, base64url; today's is the key's own (with
+ * "kid", key_int.h). */
 static const char own_header[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 #define OWN_HEADER_LEN	(sizeof(own_header) - 1)
 
@@ -318,9 +320,13 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 		goto out;
 	}
 
-	/* The algorithm first: nothing else is looked at unless it is HS256. */
-	if ((size_t)(dot1 - jwt) != OWN_HEADER_LEN ||
-	    memcmp(jwt, own_header, OWN_HEADER_LEN) != 0) {
+	/* The algorithm first: nothing else is looked at unless it is HS256.
+	 * The key's own header and the one without kid are known as they
+	 * are; any other is parsed. */
+	if (!((size_t)(dot1 - jwt) == key->headerlen &&
+	    memcmp(jwt, key->header, key->headerlen) == 0) &&
+	    !((size_t)(dot1 - jwt) == OWN_HEADER_LEN &&
+	    memcmp(jwt, own_header, OWN_HEADER_LEN) == 0)) {
 		if ((header = part_json(jwt, (size_t)(dot1 - jwt))) == NULL) {
 			rc = bad_token(err);
 			goto out;
@@ -447,7 +453,7 @@ patrol_token_issue(const struct patrol_key *key, const char *issuer,
 
 	claims_write(&claims, issuer, pat_id, identity_id, scope, nscope, now,
 	    lifetime, jti);
-	pbuf_add(&tok, own_header, OWN_HEADER_LEN);
+	pbuf_add(&tok, key->header, key->headerlen);
 	PBUF_LIT(&tok, ".");
 	if (!claims.oom)
 		b64url_encode(&tok, claims.s, claims.len);
@@ -482,4 +488,35 @@ out:
 	pbuf_free(&claims);
 	pbuf_free(&tok);
 	return rc;
+}
+
+int
+token_kid(const char *jwt, char kid[PATROL_KID_LEN + 1])
+{
+	const char	*dot, *v;
+	json_t		*h;
+	size_t		 i;
+	int		 found = 0;
+
+	kid[0] = '\0';
+	if (jwt == NULL || (dot = strchr(jwt, '.')) == NULL ||
+	    ((size_t)(dot - jwt) == OWN_HEADER_LEN &&
+	    memcmp(jwt, own_header, OWN_HEADER_LEN) == 0))
+		return 0;
+	if ((h = part_json(jwt, (size_t)(dot - jwt))) == NULL)
+		return 0;
+	v = json_string_value(json_object_get(h, "kid"));
+	if (v != NULL && strlen(v) == PATROL_KID_LEN) {
+		for (i = 0; i < PATROL_KID_LEN; i++)
+			if (!((v[i] >= '0' && v[i] <= '9') ||
+			    (v[i] >= 'a' && v[i] <= 'f')))
+				break;
+		if (i == PATROL_KID_LEN) {
+			memcpy(kid, v, PATROL_KID_LEN + 1);
+			found = 1;
+		}
+	} else if (json_object_get(h, "kid") != NULL)
+		found = -1;
+	json_decref(h);
+	return found;
 }

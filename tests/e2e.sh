@@ -384,6 +384,16 @@ unauth "JWT signature does not match" "signed with another key" -H "Authorizatio
 tampered=$(forge "$HS256" "$(claims "$adm_id" "$admin" "$n" $((n + 600)))")
 tampered="${tampered%.*}.$(printf '%s' "${tok##*.}")"
 unauth "JWT signature does not match" "payload with another token's signature" -H "Authorization: Bearer $tampered"
+# Key ids: issued tokens name their key; a kid that names no key is refused
+# before any signature is computed, a kid naming ours verifies as usual.
+is "$(b64url_decode "${tok%%.*}" | jq -r .kid)" "$(openssl dgst -sha256 -r "$KEY" | cut -c1-16)" \
+    "issued tokens name their key: kid is 16 hex digits of its SHA-256"
+nokey=$(forge '{"alg":"HS256","typ":"JWT","kid":"0000000000000000"}' "$(claims "$adm_id" "$admin" "$n" $((n + 600)))")
+unauth "JWT signing key is unknown" "a kid that names no key" -H "Authorization: Bearer $nokey"
+ourkid=$(b64url_decode "${tok%%.*}" | jq -r .kid)
+named=$(forge "{\"kid\":\"$ourkid\",\"alg\":\"HS256\"}" "$(claims "$adm_id" "$admin" "$n" $((n + 600)))")
+req GET '/beta/personal-access-tokens?owner-id=me' -H "Authorization: Bearer $named"
+is "$status" 200 "a header spelt otherwise, naming our key: 200"
 # a well-signed token whose subject is not the PAT's owner
 notown=$(forge "$HS256" "$(claims "$adm_id" "$alice" "$n" $((n + 600)))")
 req GET '/beta/personal-access-tokens?owner-id=me' -H "Authorization: Bearer $notown"
@@ -1230,7 +1240,7 @@ touch -d '-2 hours' "$kept"
 ctl key prune > "$tmp/prune"
 like "$(cat "$tmp/prune")" "removed $kept" "key prune removes it once token.lifetime has passed"
 sleep 1.1
-unauth "JWT signature does not match" "a token of the pruned key" -H "Authorization: Bearer $t_old"
+unauth "JWT signing key is unknown" "a token of the pruned key" -H "Authorization: Bearer $t_old"
 req GET /beta/mfa/duo-web/config -H "Authorization: Bearer $t_new"
 is "$status" 200 "the new key's token still verifies"
 admtok=$t_new

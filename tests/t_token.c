@@ -266,8 +266,17 @@ test_issue(const struct patrol_key *key)
 	    (d2 = strchr(d1 + 1, '.')) != NULL && strchr(d2 + 1, '.') == NULL,
 	    "three parts");
 	is_str(why(key, tok, NOW), "", "the issued token verifies");
-	ok(strncmp(tok, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", 37) == 0,
-	    "the header is exactly {\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+	{
+		char	 kid[PATROL_KID_LEN + 1], want[128];
+
+		patrol_key_id(key, kid);
+		snprintf(want, sizeof(want), "{\"alg\":\"HS256\",\"typ\":"
+		    "\"JWT\",\"kid\":\"%s\"}", kid);
+		part = unb64url(tok, (size_t)(strchr(tok, '.') - tok));
+		is_str(part, want, "the header is exactly "
+		    "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":<the key's id>}");
+		free(part);
+	}
 	memset(&c, 0, sizeof(c));
 	ok(patrol_token_verify(key, "patrol", tok, NOW, LIFETIME, &c, NULL) ==
 	    PATROL_OK, "verify with NULL err");
@@ -656,6 +665,73 @@ cleanup(void)
 		tap_diag("could not remove %s", dir);
 }
 
+/* Key ids: the kid of the header names the key; keyring_pick finds it. */
+static void
+test_kid(struct patrol_key *key, struct patrol_key *other)
+{
+	struct keyring		 kr;
+	struct patrol_error	 err;
+	char			 kid[PATROL_KID_LEN + 1], okid[PATROL_KID_LEN + 1];
+	char			 k[PATROL_KID_LEN + 1], hdr[128];
+	char			*mine = NULL, *theirs = NULL, *legacy, *named, *c;
+	char			*unknown, *bad;
+	const struct patrol_key	*got;
+	int			 tryall;
+
+	patrol_key_id(key, kid);
+	patrol_key_id(other, okid);
+	patrol_token_issue(key, "patrol", PAT, IDN, NULL, 0, NOW, 600, &mine,
+	    &err);
+	patrol_token_issue(other, "patrol", PAT, IDN, NULL, 0, NOW, 600,
+	    &theirs, &err);
+	c = claims("");
+	legacy = make(HS256, c, KEY);
+	snprintf(hdr, sizeof(hdr), "{\"kid\":\"%s\",\"alg\":\"HS256\"}", kid);
+	named = make(hdr, c, KEY);
+	unknown = make("{\"alg\":\"HS256\",\"kid\":\"0000000000000000\"}", c,
+	    KEY);
+	bad = make("{\"alg\":\"HS256\",\"kid\":17}", c, KEY);
+
+	is_int(token_kid(mine, k), 1, "token_kid: an issued token names its key");
+	is_str(k, kid, "token_kid: the key's id");
+	is_int(token_kid(legacy, k), 0, "token_kid: none in the old header");
+	is_int(token_kid(named, k), 1, "token_kid: another spelling of a header");
+	is_str(k, kid, "token_kid: its kid");
+	is_int(token_kid(bad, k), -1, "token_kid: a kid that is not an id: -1");
+	is_int(token_kid("x", k), 0, "token_kid: not a JWT: 0");
+	is_str(why(key, named, NOW), "", "a token whose header is spelt "
+	    "otherwise verifies");
+	is_str(why(key, legacy, NOW), "", "a token without kid verifies");
+	is_str(why(other, mine, NOW), "JWT signature does not match",
+	    "another key does not verify it");
+
+	memset(&kr, 0, sizeof(kr));
+	kr.cur = key;
+	kr.old[0] = other;
+	kr.nold = 1;
+	got = keyring_pick(&kr, mine, &tryall);
+	ok(got == key && !tryall, "pick: the current key's token");
+	got = keyring_pick(&kr, theirs, &tryall);
+	ok(got == other && !tryall, "pick: a retained key's token");
+	got = keyring_pick(&kr, named, &tryall);
+	ok(got == key && !tryall, "pick: by kid, however the header is spelt");
+	got = keyring_pick(&kr, legacy, &tryall);
+	ok(got == key && tryall, "pick: no kid: the current key, then all");
+	ok(keyring_pick(&kr, unknown, &tryall) == NULL,
+	    "pick: an unknown kid: no key");
+	ok(keyring_pick(&kr, bad, &tryall) == NULL, "pick: a bad kid: no key");
+	kr.nold = 0;
+	ok(keyring_pick(&kr, theirs, &tryall) == NULL,
+	    "pick: a pruned key's token: no key");
+	free(mine);
+	free(theirs);
+	free(legacy);
+	free(named);
+	free(unknown);
+	free(bad);
+	free(c);
+}
+
 int
 main(void)
 {
@@ -673,6 +749,7 @@ main(void)
 	other = loadkey("other", OTHER);
 	test_issue(key);
 	test_verify(key, other);
+	test_kid(key, other);
 	patrol_key_free(key);
 	patrol_key_free(other);
 	cleanup();
