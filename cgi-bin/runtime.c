@@ -181,29 +181,78 @@ cgi_drain(void)
 		left -= (long)n;
 }
 
-/* Serves one request with the server or, when the responder could not
- * start (srv NULL), with a 500 envelope that logs `reason`. 0 or -1. */
-static int
-serve_one(struct patrol_server *srv, const char *reason,
-    const struct patrol_io *io)
+/* One line on stderr (the web server's error log) for each state file that
+ * others may read or write. */
+static void
+warn_state(const struct patrol_conf *conf, const char *name)
 {
-	if (srv == NULL)
-		return patrol_server_refuse(io, reason);
-	return patrol_server_handle(srv, io);
+	char	*w, *line, *save = NULL;
+
+	if (patrol_state_check(conf, &w) != PATROL_OK || w == NULL)
+		return;
+	for (line = strtok_r(w, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "%s: warning: %s\n", name, line);
+	free(w);
+}
+
+/* What a responder serves with: its configuration and server, or why they
+ * could not be loaded. */
+struct start {
+	const char		*name;		/* the program's */
+	const char		*path;		/* the configuration file */
+	int			 routes;
+	struct patrol_conf	*conf;
+	struct patrol_server	*srv;		/* NULL: could not start */
+	struct patrol_error	 err;		/* why, when srv is NULL */
+};
+
+/* Loads the configuration and the server when they are not loaded (at
+ * start, and again before each request while they could not be: a fault
+ * fixed meanwhile heals). The first failure is printed on stderr. 0 or
+ * -1. */
+static int
+try_start(struct start *s, int first)
+{
+	if (s->srv != NULL)
+		return 0;
+	patrol_conf_free(s->conf);
+	s->conf = NULL;
+	memset(&s->err, 0, sizeof(s->err));
+	if (patrol_conf_load(s->path, &s->conf, &s->err) == PATROL_OK) {
+		if (first)
+			warn_state(s->conf, s->name);
+		if (patrol_server_new(s->conf, (enum patrol_routes)s->routes,
+		    &s->srv, &s->err) == PATROL_OK)
+			return 0;
+	}
+	if (first)
+		fprintf(stderr, "%s: %s\n", s->name, s->err.text);
+	return -1;
+}
+
+/* Serves one request with the server or, when the responder could not
+ * start (srv NULL), with a 500 envelope that logs why. 0 or -1. */
+static int
+serve_one(struct start *s, const struct patrol_io *io)
+{
+	if (s->srv == NULL)
+		return patrol_server_refuse(io, s->err.text);
+	return patrol_server_handle(s->srv, io);
 }
 
 static int
-serve_cgi(struct patrol_server *srv, const char *reason)
+serve_cgi(struct start *s)
 {
 	struct patrol_io	 io = { NULL, cgi_param, cgi_read, cgi_write,
 	    cgi_log };
 	int			 rc;
 
-	rc = serve_one(srv, reason, &io);
+	rc = serve_one(s, &io);
 	if (fflush(stdout) == EOF)
 		rc = -1;
 	cgi_drain();
-	return rc == 0 && srv != NULL ? 0 : 1;
+	return rc == 0 && s->srv != NULL ? 0 : 1;
 }
 
 /*
@@ -244,13 +293,16 @@ listen_socket(const char *name)
 }
 
 /*
- * The FastCGI request loop. A responder that could not start (srv NULL)
- * answers one request with a 500 envelope, so that `reason` reaches the web
- * server's error log through the FastCGI error stream (a web server that
- * spawns responders may send their stderr nowhere), then returns 1.
+ * The FastCGI request loop. A responder that could not start tries again
+ * when a request comes (the database may be writable by now, the key in
+ * place); if it still cannot, it answers that request with a 500 envelope,
+ * so that the reason reaches the web server's error log through the
+ * FastCGI error stream (a web server that spawns responders may send their
+ * stderr nowhere), then returns 1: the web server or the supervisor starts
+ * it again.
  */
 static int
-serve_fcgi(struct patrol_server *srv, const char *reason, int sock)
+serve_fcgi(struct start *s, int sock)
 {
 	FCGX_Request		 req;
 	struct patrol_io	 io = { &req, fcgi_param, fcgi_read,
@@ -276,6 +328,7 @@ serve_fcgi(struct patrol_server *srv, const char *reason, int sock)
 		idle = 0;
 		if (!ok)
 			break;
+		(void)try_start(s, 0);
 		/*
 		 * -1: the response was cut short (the client went away, or
 		 * the listing failed after its first items were sent). Close
@@ -283,15 +336,15 @@ serve_fcgi(struct patrol_server *srv, const char *reason, int sock)
 		 * web server aborts the client's response instead of passing
 		 * a truncated body off as a whole one.
 		 */
-		if (serve_one(srv, reason, &io) == -1)
+		if (serve_one(s, &io) == -1)
 			FCGX_Free(&req, 1);
 		else
 			FCGX_Finish_r(&req);
-		if (stopping || srv == NULL)
+		if (stopping || s->srv == NULL)
 			break;
 	}
 	FCGX_Free(&req, 1);
-	return srv != NULL ? 0 : 1;
+	return s->srv != NULL ? 0 : 1;
 }
 
 /* Starts a worker in slot i: 0 in the worker, 1 in the supervisor, -1. */
@@ -415,21 +468,6 @@ supervise(const char *name, int n)
 	}
 }
 
-/* One line on stderr (the web server's error log) for each state file that
- * others may read or write. */
-static void
-warn_state(const struct patrol_conf *conf, const char *name)
-{
-	char	*w, *line, *save = NULL;
-
-	if (patrol_state_check(conf, &w) != PATROL_OK || w == NULL)
-		return;
-	for (line = strtok_r(w, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		fprintf(stderr, "%s: warning: %s\n", name, line);
-	free(w);
-}
-
 int
 runtime_main(int argc, char *argv[], int routes, const char *name)
 {
@@ -441,9 +479,7 @@ runtime_main(int argc, char *argv[], int routes, const char *name)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char		*path = NULL;
-	struct patrol_conf	*conf = NULL;
-	struct patrol_server	*srv = NULL;
-	struct patrol_error	 err = { 0 };
+	struct start		 st;
 	char			*end;
 	long			 workers = 1;
 	int			 c, sock, rc = 1;
@@ -486,27 +522,22 @@ runtime_main(int argc, char *argv[], int routes, const char *name)
 		path = patrol_conf_default_path();
 	signal(SIGPIPE, SIG_IGN);
 	if ((sock = listen_socket(name)) == -2)
-		goto out;
+		return 1;
 	if (sock >= 0 && workers > 1 && (rc = supervise(name, (int)workers)) != 0)
 		return rc - 1;
-	rc = 1;
 	/*
 	 * A configuration, key or database that cannot be loaded: one line
 	 * on stderr now, and one in the web server's error log with the 500
-	 * that the next request gets (serve_cgi, serve_fcgi); exit 1.
+	 * that the next request gets unless the fault has gone by then
+	 * (serve_cgi, serve_fcgi); exit 1.
 	 */
-	if (patrol_conf_load(path, &conf, &err) != PATROL_OK)
-		fprintf(stderr, "%s: %s\n", name, err.text);
-	else {
-		warn_state(conf, name);
-		if (patrol_server_new(conf, (enum patrol_routes)routes, &srv,
-		    &err) != PATROL_OK)
-			fprintf(stderr, "%s: %s\n", name, err.text);
-	}
-	rc = sock == -1 ? serve_cgi(srv, err.text) :
-	    serve_fcgi(srv, err.text, sock);
-out:
-	patrol_server_free(srv);
-	patrol_conf_free(conf);
+	memset(&st, 0, sizeof(st));
+	st.name = name;
+	st.path = path;
+	st.routes = routes;
+	(void)try_start(&st, 1);
+	rc = sock == -1 ? serve_cgi(&st) : serve_fcgi(&st, sock);
+	patrol_server_free(st.srv);
+	patrol_conf_free(st.conf);
 	return rc;
 }

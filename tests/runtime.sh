@@ -308,6 +308,51 @@ chmod 0666 "$R/patrol.db"
 st=$(rotoken)
 [ "$st" = 200 ] || diag "$(cat "$tmp/roerr")"
 is "$st" 200 "once it may write it: 200, nothing restarted"
+rtok=$(sed '1,/^\r$/d' "$tmp/roout" | jq -r .access_token)
+
+# The same in long-lived FastCGI responders: patrol-beta --workers 2 behind
+# systemd-socket-activate (as nobody when root), started while the database
+# may not be written. A worker that cannot start tries again when a request
+# comes; while the fault lasts it answers 500, logs the cause and exits (the
+# supervisor starts another, as a web server would); once the fault is
+# fixed, the next request gets 200, and nobody restarted anything.
+chmod 0555 "$R"
+chmod 0444 "$R/patrol.db"
+RSOCK=$tmp/ro.sock
+systemd-socket-activate -l "$RSOCK" $as_other "$BETA" --workers 2 \
+	--config "$R/patrol.conf" 2> "$tmp/roerr" &
+rspid=$!
+_i=0
+while [ ! -S "$RSOCK" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+duo_ro='{"mfaMethod":"duo-web","enabled":false,"host":"ro.example.com","accessKey":null,"identityAttribute":"email","configProperties":null}'
+roput() {
+	printf '%s' "$duo_ro" |
+	env -i PATH="$PATH" REQUEST_METHOD=PUT REQUEST_URI=/beta/mfa/duo-web/config \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH=${#duo_ro} \
+	    HTTP_AUTHORIZATION="Bearer $rtok" REMOTE_ADDR=127.0.0.1 \
+	    cgi-fcgi -bind -connect "$RSOCK" > "$tmp/roout" 2>/dev/null
+	sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$tmp/roout"
+}
+is "$(roput)" 500 "FastCGI: a PUT while the database may not be written: 500"
+like "$(cat "$tmp/roerr")" "opened read-only (this user may not write it or its directory)" \
+	"FastCGI: ... and the cause, in the log"
+sleep 1.2	# the supervisor starts another worker, at most once a second
+is "$(roput)" 500 "FastCGI: 500 again while the fault lasts"
+sleep 1.2
+chmod 0777 "$R"
+chmod 0666 "$R/patrol.db"
+bad=0
+for i in 1 2 3 4; do
+	st=$(roput)
+	[ "$st" = 200 ] || { bad=$((bad + 1)); diag "PUT $i after the fix: $st"; }
+done
+is "$bad" 0 "FastCGI: after the fix, every request to the workers that waited gets 200"
+kill -0 "$rspid" 2>/dev/null
+ok $? "FastCGI: ... the same supervisor (pid $rspid), nothing restarted by hand"
+is "$(sqlite3 -batch "$R/patrol.db" 'select json from duo_config' | jq -r .host)" \
+	ro.example.com "FastCGI: the PUT is in the database"
+kill -TERM "$rspid" 2>/dev/null
+wait "$rspid" 2>/dev/null
 chmod 0755 "$R"
 
 # --- systemd passing something else ------------------------------------
