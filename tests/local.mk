@@ -143,6 +143,7 @@ SCRIPT_TESTS = \
 	tests/cli_pat.sh \
 	tests/cli_audit.sh \
 	tests/crash.sh \
+	tests/writers.sh \
 	tests/e2e.sh \
 	tests/bench.sh \
 	tests/interop.sh \
@@ -182,7 +183,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh \
 	tests/cli_audit.sh
 EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
 	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
-	tests/crashclients.py \
+	tests/crashclients.py tests/loadclients.py \
 	tests/server_apache-proxy-fcgi.sh \
 	tests/sockact.sh
 EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh \
