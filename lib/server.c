@@ -116,11 +116,14 @@ patrol_server_new(const struct patrol_conf *conf, enum patrol_routes routes,
 	    PATROL_OK)
 		goto fail;
 	/*
-	 * An uninitialised database is not fatal: requests get a 503 until
-	 * `patrolctl init` has run, without restarting the responders.
+	 * A database fault is not fatal: an uninitialised database gets a
+	 * 503, one that cannot be opened for writing (read-only, locked) a
+	 * 500 naming the cause, and every request opens it again until it
+	 * can (open_store), without restarting the responders.
 	 */
 	rc = patrol_store_open(conf, 0, &s->store, err);
-	if (rc != PATROL_OK && rc != PATROL_ERR_SCHEMA)
+	if (rc != PATROL_OK && rc != PATROL_ERR_SCHEMA &&
+	    rc != PATROL_ERR_STORE)
 		goto fail;
 	s->store = rc == PATROL_OK ? s->store : NULL;
 	*out = s;

@@ -163,7 +163,8 @@ SCRIPT_TESTS = \
 	tests/interop-apache-cgi.sh \
 	tests/slow-apache-cgi.sh \
 	tests/down-apache-fcgid.sh \
-	tests/down-apache-cgi.sh
+	tests/down-apache-cgi.sh \
+	tests/heal.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
