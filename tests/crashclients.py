@@ -1,35 +1,76 @@
 #!/usr/bin/env python3
-"""tests/crashclients.py: writers for tests/crash.sh.
+"""tests/crashclients.py: writers and a responder killer for tests/crash.sh.
 
-Runs THREADS threads for SECONDS against patrol at BASE with the bearer
-token TOKEN. Each thread, in turn: PUTs a Duo configuration whose every
-field names the write ("h-T-N.example.com", accessKey "AK-T-N-...", ikey
-"IK-T-N"); creates a PAT named "c-T-N"; deletes every other PAT it created.
-A write is acknowledged when the whole 2xx response was read; anything else
-(an error status, a reset, a timeout) leaves it unacknowledged: it may or
-may not have happened. Writes JSON to OUT:
+usage: crashclients.py BASE TOKEN THREADS SECONDS OUT SERVERPID [PROG...]
 
-  {"puts": [{"host", "ak", "ikey", "sent", "done", "acked"}...],
-   "creates": [{"name", "acked", "id", "created"}...],
-   "deletes": [{"id", "acked"}...], "statuses": {"200": n, ...}}
+Runs THREADS writer threads for SECONDS against patrol at BASE with the
+bearer token TOKEN, and one killer thread that, every 100 to 300 ms, sends
+SIGKILL to a live child of process SERVERPID (the web server that spawns
+the responders and respawns the ones that die) whose command line names one
+of PROG (default patrol-beta): one that is running when there is one (in a
+request, likely in its transaction), never the last one alive.
+
+Each writer, in turn: PUTs a Duo configuration whose every field names the
+write ("h-T-N.example.com", accessKey "AK-T-N-...", skey "SK-T-N-...",
+ikey "IK-T-N"); creates a PAT named "c-T-N" with a scope, a token validity
+and an expiry of its own (one in four with a null scope, one in four that
+never expires); deletes every other PAT it created.
+
+A write is acknowledged when the whole 2xx response was read and says what
+was asked; anything else (an error status, a reset, a timeout) leaves it
+unacknowledged: it may or may not have happened. Writes JSON to OUT:
+
+  {"puts": [{"body", "sent", "done", "acked"}...],
+   "creates": [{"body", "acked", "response"}...],
+   "deletes": [{"id", "acked"}...], "statuses": {"200": n, ...},
+   "kills": n, "busy_kills": n (of them, running when killed)}
 
 Times are time.monotonic() seconds. Standard library only.
 """
 import http.client
 import json
+import os
+import random
+import signal
 import sys
 import threading
 import time
 import urllib.parse
 
+SCOPES = ["sp:scopes:all", "idn:mfa-configuration:manage",
+          "idn:my-personal-access-tokens:manage", "sp:scopes:default"]
+
+
+def children(ppid, progs):
+    """PIDs of the live children of ppid running one of progs."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        rest = st[st.rfind(")") + 2:].split()
+        if len(rest) < 2 or rest[1] != str(ppid) or rest[0] in "ZX":
+            continue
+        if any(p.encode() in cmd for p in progs):
+            out.append(int(d))
+    return out
+
 
 def main():
-    base, token, threads, seconds, out = sys.argv[1:6]
+    base, token, threads, seconds, out, server = sys.argv[1:7]
+    progs = sys.argv[7:] or ["patrol-beta"]
     u = urllib.parse.urlsplit(base)
     host, port = u.hostname, u.port
-    threads, seconds = int(threads), float(seconds)
+    threads, seconds, server = int(threads), float(seconds), int(server)
     lock = threading.Lock()
-    log = {"puts": [], "creates": [], "deletes": [], "statuses": {}}
+    log = {"puts": [], "creates": [], "deletes": [], "statuses": {},
+           "kills": 0, "busy_kills": 0}
     stop = time.monotonic() + seconds
 
     def call(method, path, body=None, ctype=None):
@@ -58,36 +99,45 @@ def main():
         return status, j
 
     def worker(t):
+        rnd = random.Random(t)
         n = 0
         mine = []
         while time.monotonic() < stop:
             n += 1
             tag = "%d-%d" % (t, n)
-            ak = "AK-%s-%s" % (tag, "x" * 20)
-            body = json.dumps({
-                "mfaMethod": "duo-web", "enabled": True,
-                "host": "h-%s.example.com" % tag, "accessKey": ak,
-                "identityAttribute": "email",
-                "configProperties": {"skey": "SK-%s-secret" % tag,
-                                     "ikey": "IK-%s" % tag}})
+            body = {
+                "mfaMethod": "duo-web", "enabled": n % 2 == 0,
+                "host": "h-%s.example.com" % tag,
+                "accessKey": "AK-%s-%s" % (tag, "x" * 20),
+                "identityAttribute": "email-%s" % tag,
+                "configProperties": {"skey": "SK-%s-%s" % (tag, "y" * 30),
+                                     "ikey": "IK-%s" % tag}}
             sent = time.monotonic()
-            s, j = call("PUT", "/beta/mfa/duo-web/config", body,
-                        "application/json")
-            acked = s == 200 and j is not None and \
-                j.get("host") == "h-%s.example.com" % tag
+            s, j = call("PUT", "/beta/mfa/duo-web/config",
+                        json.dumps(body), "application/json")
+            acked = s == 200 and isinstance(j, dict) and \
+                j.get("host") == body["host"]
             with lock:
-                log["puts"].append({"host": "h-%s.example.com" % tag,
-                                    "ak": ak, "ikey": "IK-%s" % tag,
-                                    "sent": sent, "done": time.monotonic(),
+                log["puts"].append({"body": body, "sent": sent,
+                                    "done": time.monotonic(),
                                     "acked": acked})
-            name = "c-" + tag
+            pat = {"name": "c-" + tag,
+                   "accessTokenValiditySeconds": rnd.randint(15, 43200)}
+            if n % 4 != 1:
+                pat["scope"] = rnd.sample(SCOPES, rnd.randint(1, 3))
+            if n % 4 == 2:
+                pat["expirationDate"] = None
+            else:
+                pat["expirationDate"] = time.strftime(
+                    "%Y-%m-%dT%H:%M:%S.000Z",
+                    time.gmtime(time.time() + rnd.randint(2, 700) * 86400))
             s, j = call("POST", "/beta/personal-access-tokens",
-                        json.dumps({"name": name}), "application/json")
-            acked = s == 200 and j is not None and j.get("name") == name
-            rec = {"name": name, "acked": acked}
+                        json.dumps(pat), "application/json")
+            acked = s == 200 and isinstance(j, dict) and \
+                j.get("name") == pat["name"]
+            rec = {"body": pat, "acked": acked}
             if acked:
-                rec["id"] = j["id"]
-                rec["created"] = j["created"]
+                rec["response"] = j
                 mine.append(j["id"])
             with lock:
                 log["creates"].append(rec)
@@ -97,7 +147,41 @@ def main():
                 with lock:
                     log["deletes"].append({"id": pid, "acked": s == 204})
 
+    def state(pid):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                st = f.read()
+        except OSError:
+            return "X"
+        return st[st.rfind(")") + 2]
+
+    def killer():
+        # lighttpd respawns a dead responder within a second: kill one
+        # every 100 to 300 ms, never the last one alive, and one that is
+        # running (serving a request, likely inside its transaction) when
+        # one is within 50 ms.
+        rnd = random.Random()
+        while time.monotonic() < stop:
+            time.sleep(rnd.uniform(0.1, 0.3))
+            pids = children(server, progs)
+            if len(pids) < 2:
+                continue
+            victim = rnd.choice(pids)
+            give_up = time.monotonic() + 0.05
+            while time.monotonic() < give_up:
+                busy = [p for p in pids if state(p) in "RD"]
+                if busy:
+                    victim = rnd.choice(busy)
+                    log["busy_kills"] += 1
+                    break
+            try:
+                os.kill(victim, signal.SIGKILL)
+            except OSError:
+                continue
+            log["kills"] += 1
+
     ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    ts.append(threading.Thread(target=killer))
     for t in ts:
         t.start()
     for t in ts:
