@@ -396,6 +396,7 @@ supervise(const char *name, int n)
 	int			 i, st, live = 0, told = 0, wait_alarm;
 
 	memset(kids, 0, sizeof(kids));
+	memset(born, 0, sizeof(born));
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);

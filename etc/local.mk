@@ -30,6 +30,8 @@ uninstall-lighttpd-errors:
 .PHONY: install-lighttpd-errors uninstall-lighttpd-errors
 nginxdir = $(sampledir)/nginx
 dist_nginx_DATA = %D%/nginx/patrol.conf
+spawnfcgidir = $(sampledir)/spawn-fcgi
+dist_spawnfcgi_DATA = %D%/spawn-fcgi/patrol-spawn.sh
 systemddir = $(sampledir)/systemd
 dist_systemd_DATA = %D%/systemd/patrol-oauth.socket \
 	%D%/systemd/patrol-oauth.service %D%/systemd/patrol-beta.socket \

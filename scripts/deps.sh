@@ -55,5 +55,5 @@ RUN_PACKAGES=(build-essential autoconf automake libtool pkg-config libfcgi-dev
 	lighttpd sqlite3 curl jq procps)
 TEST_PACKAGES=("${RUN_PACKAGES[@]}" nodejs npm valgrind locales openssl
 	libfcgi-bin systemd mandoc python3	# tests/runtime.sh, man.sh, runsh.sh
-	nginx	# tests/*-nginx.sh
+	nginx spawn-fcgi	# tests/*-nginx.sh, tests/spawnfcgi.sh
 	apache2 libapache2-mod-fcgid)	# tests/*-apache-*.sh

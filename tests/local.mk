@@ -144,6 +144,7 @@ SCRIPT_TESTS = \
 	tests/cli_audit.sh \
 	tests/crash.sh \
 	tests/writers.sh \
+	tests/spawnfcgi.sh \
 	tests/e2e.sh \
 	tests/bench.sh \
 	tests/interop.sh \

@@ -2,8 +2,11 @@
 # etc/nginx/patrol.conf (substituted) in a main nginx.conf of the harness's
 # (events, worker_connections 4096 as the recipe asks), the responders from
 # etc/systemd/ through systemd-socket-activate (tests/sockact.sh), 3 workers
-# each, restarted by their supervisor when they die.
+# each, restarted by their supervisor when they die. A test may start the
+# responders otherwise: SRV_NGINX_RESPONDERS=NAME makes it call NAME_start
+# DIR, NAME_pids and NAME_stop instead of sockact_* (tests/spawnfcgi.sh).
 . "$top_srcdir/tests/sockact.sh"
+_ng_r=${SRV_NGINX_RESPONDERS:-sockact}
 SRV_RESPONDERS=6
 SRV_RESPONDERS_WHAT="3 patrol-oauth and 3 patrol-beta workers under systemd-socket-activate"
 _ng_pid=
@@ -25,7 +28,7 @@ srv_start() {
 	_ng_dir=$1/nginx
 	mkdir -p "$_ng_dir/logs" "$_ng_dir/tmp" || return 1
 	cp /etc/nginx/fastcgi_params "$_ng_dir/" || return 1
-	sockact_start "$_ng_dir" || return 1
+	"${_ng_r}_start" "$_ng_dir" || return 1
 	_ng_try=0
 	while [ $_ng_try -lt 10 ]; do
 		_ng_try=$((_ng_try + 1))
@@ -65,7 +68,7 @@ NGINX
 			# patrol-oauth's too, then up to 5 s for every worker.
 			curl --noproxy '*' -s -o /dev/null -m 5 "$BASE/oauth/token"
 			_ng_i=0
-			while [ "$(sockact_pids | wc -l)" -lt "$SRV_RESPONDERS" ] &&
+			while [ "$("${_ng_r}_pids" | wc -l)" -lt "$SRV_RESPONDERS" ] &&
 			    [ $_ng_i -lt 50 ]; do
 				sleep 0.1
 				_ng_i=$((_ng_i + 1))
@@ -94,7 +97,7 @@ srv_stop() {
 		for _ng_k in $_ng_kids; do _lt_kill_wait "$_ng_k" 2; done
 		_ng_pid=
 	fi
-	sockact_stop
+	"${_ng_r}_stop"
 }
 
 srv_log_tail() {
@@ -105,7 +108,7 @@ srv_log_tail() {
 		tail -n "$1" "$_ng_f" | sed 's/^/# /'
 	done
 }
-srv_responders() { sockact_pids; }
+srv_responders() { "${_ng_r}_pids"; }
 # The responders' per-request lines travel on the FastCGI error stream,
 # which nginx writes to its error log.
 srv_error_log() { printf '%s\n' "$_ng_dir/logs/error.log"; }
