@@ -130,8 +130,13 @@ v["acked_unaudited"] = [c["response"]["id"] for c in acked
                         if c["response"]["id"] not in made]
 v["audited_absent"] = [t for t in made if t not in every and t not in gone]
 v["deleted_unaudited"] = [i for i in dels_acked if i not in gone]
-# The Duo configuration: exactly the body of one PUT, its sealed secrets
-# opened, and not one that an acknowledged PUT sent after it ended replaced.
+# The Duo configuration: exactly the body of one PUT p, its sealed secrets
+# opened, and p not overwritten by a later acknowledged PUT. Precisely, with
+# concurrent PUTs: p committed, if at all, before its client saw it end (its
+# answer, or the connection cut by the kill), so an acknowledged PUT q sent
+# after that committed after p and would have replaced it; PUTs that
+# overlap p in time may have committed in either order, so any of them may
+# be the last one.
 (stored,) = db.execute("SELECT json FROM duo_config").fetchone()
 d = json.loads(stored)
 def opened(value, ctx):
