@@ -10,7 +10,8 @@
 # PAT row is one a client sent, whole, acknowledged or not; the Duo
 # configuration is exactly the body of one PUT, secrets opened, and not one
 # that an acknowledged PUT sent after it ended replaced); and the audit
-# trail has a row for exactly the changes that are in the database.
+# trail has a row for exactly the changes that are in the database. Then
+# patrolctl pat import is killed four times mid-import: whole batches only.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/server.sh"
 
@@ -52,6 +53,43 @@ server_stop
 # responder it saw die; patrol itself answered none.
 is "$(grep -c 'patrol\[[0-9a-f]*\]: [A-Z]* [^ ]*: 500 ' "$(server_error_log)")" 0 \
     "patrol answered no 500 (the web server's 5xx are for killed responders)"
+# patrolctl killed in the middle of an import: each batch of 5000 is all or
+# nothing. Four imports of 40000 PATs (imp-K-N), each killed after 0.1 to
+# 1.0 s: as many PATs there as in the batches it committed (it reports each
+# on stderr once committed) or one batch more (killed between the commit
+# and the report), and one audit row per batch there.
+python3 - "$admin" > "$tmp/imp.jsonl" <<'PY'
+import json, os, sys
+for i in range(40000):
+    print(json.dumps({"name": "imp-N-%d" % i, "owner": {"id": sys.argv[1]},
+                      "secretHash": os.urandom(32).hex()}))
+PY
+bad=0 cut=0
+for k in 1 2 3 4; do
+	sed "s/\"imp-N-/\"imp-$k-/" "$tmp/imp.jsonl" > "$tmp/imp$k.jsonl"
+	# (not through ctl: $! must be patrolctl's PID, not a subshell's)
+	"$CTL" --config "$CONF" pat import --batch 5000 "$tmp/imp$k.jsonl" \
+	    > /dev/null 2> "$tmp/imp.err" &
+	ipid=$!
+	sleep "$(awk -v r="$(od -An -N1 -tu1 /dev/urandom)" 'BEGIN { print 0.1 + r / 255 * 0.9 }')"
+	kill -KILL "$ipid" 2>/dev/null
+	wait "$ipid" 2>/dev/null
+	rc=$?
+	reported=$(sed -n 's|^imported \([0-9]*\)/.*|\1|p' "$tmp/imp.err" | tail -1)
+	reported=${reported:-0}
+	there=$(sqlite3 -batch "$S/patrol.db" "SELECT count(*) FROM pat WHERE name LIKE 'imp-$k-%'")
+	rows=$(sqlite3 -batch "$S/patrol.db" "SELECT count(*) FROM audit WHERE operation = 'patrolctl pat import' AND target LIKE '%imp$k.jsonl'")
+	[ "$rc" -ne 0 ] && cut=$((cut + 1))
+	diag "import $k: exit $rc, $reported reported, $there there, $rows audit rows"
+	if [ $((there % 5000)) -ne 0 ] || [ "$there" -lt "$reported" ] ||
+	    [ "$there" -gt $((reported + 5000)) ] || [ "$rows" -ne $((there / 5000)) ]; then
+		bad=$((bad + 1))
+	fi
+done
+is "$bad" 0 "imports killed: whole batches only, every reported one there, one audit row each"
+[ "$cut" -ge 1 ]
+ok $? "... and $cut of the 4 imports were cut short by the kill"
+
 is "$(sqlite3 -batch "$S/patrol.db" 'PRAGMA integrity_check' 2>&1 | head -5)" ok \
     "PRAGMA integrity_check: ok"
 ctl pat export --with-hashes > "$tmp/export.jsonl" || bail "pat export"
