@@ -55,6 +55,13 @@
 #   --threads N        wrk threads (default 2)
 #   --connections N    wrk connections (default 32)
 #   --large N          PATs of the large listing (default 1000)
+#   --server SETUPS    instead of all the above: the 10-PAT listing through
+#                      each web server setup of tests/server_*.sh against a
+#                      libfcgi hello in the same setup (bench/servers.sh):
+#                      comma-separated lighttpd, nginx, nginx-keepconn,
+#                      apache-fcgid, apache-proxy-fcgi, apache-cgi, or all;
+#                      takes --build, --duration, --warmup, --threads,
+#                      --connections, --results
 #   --procs O,B        also measure with max-procs O for patrol-oauth and B
 #                      for patrol-beta (a copy of etc/lighttpd.conf in the
 #                      state directory; the option may be repeated)
@@ -90,6 +97,7 @@ THREADS=2
 CONNS=32
 LARGE=1000
 PROCS=()
+SERVERS=()
 REFERENCE=1
 PERF_DIR=
 KEEP=0
@@ -117,6 +125,7 @@ while [ $# -gt 0 ]; do
 	--connections) CONNS=${2:?}; shift ;;
 	--large) LARGE=${2:?}; shift ;;
 	--procs) PROCS+=("${2:?}"); shift ;;
+	--server) SERVERS+=(--server "${2:?}"); shift ;;
 	--no-reference) REFERENCE=0 ;;
 	--no-prism) PRISM=0 ;;
 	--rows) ROWS=${2:?}; shift ;;
@@ -134,6 +143,12 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# --server: the listing through the web server setups (bench/servers.sh).
+if [ "${#SERVERS[@]}" -gt 0 ]; then
+	exec "$ROOT/bench/servers.sh" --build "$BUILD" --duration "$DURATION" \
+	    --warmup "$WARMUP" --threads "$THREADS" --connections "$CONNS" \
+	    ${RESULTS:+--results "$RESULTS"} "${SERVERS[@]}"
+fi
 for v in DURATION WARMUP THREADS CONNS LARGE ROWS OWNERS; do
 	case ${!v} in ''|*[!0-9]*) die "$v must be a whole number" ;; esac
 done

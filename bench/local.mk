@@ -3,7 +3,7 @@
 # refers to them. bench.sh uses the two helper programs from the build tree:
 # genpats (made-up PATs for pat import) and listsql (the store's listing
 # statement, from the internal store_list_sql).
-EXTRA_DIST += %D%/bench.sh %D%/hello.c %D%/inproc.c %D%/profile.sh \
+EXTRA_DIST += %D%/bench.sh %D%/servers.sh %D%/hello.c %D%/inproc.c %D%/profile.sh \
 	%D%/reference-lighttpd.conf %D%/wrk.lua %D%/prism-list-pats.json
 
 noinst_PROGRAMS += %D%/genpats %D%/listsql

@@ -5,7 +5,8 @@
 # size: the machine is shared), pat-list-all's listing holding exactly the
 # generated PATs that match (counted here in bench/genpats's output, and by
 # sqlite3 running the store's statement), through `pat import` and through
-# the sqlite3 fallback. And bench/genpats is deterministic.
+# the sqlite3 fallback. And bench/genpats is deterministic, and --server
+# measures through the web server setups.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/lighttpd.sh"
 
@@ -164,5 +165,24 @@ is "$(measure fallback listing_items)" "$want" \
     "--import-sqlite: the listing holds every match"
 is "$(awk -F'\t' 'NR > 1 && NF == 16' "$tmp/fallback.tsv" | wc -l | tr -d ' ')" \
     0 "--no-load: no wrk run"
+
+# --- --server: the listing through web server setups -------------------------
+# lighttpd (FastCGI) and shared-hosting CGI under Apache, when Apache is here.
+servers=lighttpd
+command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ] && servers=$servers,apache-cgi
+bash "$top_srcdir/bench/bench.sh" --build "$top_builddir" --server "$servers" \
+    --duration 1 --warmup 0 --connections 4 --results "$tmp/servers.tsv" \
+    > "$tmp/servers.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/servers.out"
+is $rc 0 "bench.sh --server $servers exits 0"
+for s in $(printf '%s' "$servers" | tr , ' '); do
+	for w in hello patrol; do
+		awk -F'\t' -v s="$s" -v w="$w" '$1 == s && $2 == w && $3 > 0 && $6 == 0 { f = 1 }
+		    END { exit !f }' "$tmp/servers.tsv"
+		ok $? "--server: $s, $w: req/s and no error"
+	done
+	like "$(cat "$tmp/servers.out")" "$s " "--server: $s in the summary"
+done
 
 done_testing

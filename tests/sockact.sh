@@ -21,7 +21,7 @@ sockact_start() {
 			srv_subst "$top_srcdir/etc/systemd/$_sa_p.$_sa_u" \
 			    "$_sa_dir/units/$_sa_p.$_sa_u" \
 			    SOCKETS="$_sa_dir/run" GROUP="$(id -gn)" \
-			    LIBEXEC="$top_builddir/cgi-bin" CONFIG="$PATROL_CONFIG" \
+			    LIBEXEC="${PATROL_LIBEXEC:-$top_builddir/cgi-bin}" CONFIG="$PATROL_CONFIG" \
 			    USER="$(id -un)" || return 1
 		done
 		_sa_listen=$(sed -n 's/^ListenStream=//p' "$_sa_dir/units/$_sa_p.socket")
