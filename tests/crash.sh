@@ -1,17 +1,18 @@
 #!/bin/sh
-# tests/crash.sh: crash consistency (issue 8): SIGKILL to a patrol-beta
-# responder (a running one when it can) every 100 to 300 ms for 20 s
-# (lighttpd respawns them, within a second),
-# while 4 clients write through the real web server (Duo PUTs, PAT creates
-# and deletes; tests/crashclients.py does both). Afterwards the database
-# passes PRAGMA integrity_check; every acknowledged create is there with
-# every field as the API answered it (the stored hash that of the secret it
-# gave), every acknowledged delete is gone; nothing is half written (every
-# PAT row is one a client sent, whole, acknowledged or not; the Duo
-# configuration is exactly the body of one PUT, secrets opened, and not one
-# that an acknowledged PUT sent after it ended replaced); and the audit
-# trail has a row for exactly the changes that are in the database. Then
-# patrolctl pat import is killed four times mid-import: whole batches only.
+# tests/crash.sh: crash consistency (issue 8): SIGKILL to a patrol-beta or
+# patrol-oauth responder (a running one when it can) every 100 to 300 ms for
+# 20 s (lighttpd respawns them, within a second), while 4 clients write
+# through the real web server (Duo PUTs, PAT creates and deletes) and one asks
+# for tokens (each grant writes lastUsed; tests/crashclients.py does it all).
+# Afterwards the PAT's lastUsed is not older than its last grant; the database
+# passes PRAGMA integrity_check; every acknowledged create is there with every
+# field as the API answered it (the stored hash that of the secret it gave),
+# every acknowledged delete is gone; nothing is half written (every PAT row is
+# one a client sent, whole, acknowledged or not; the Duo configuration is
+# exactly the body of one PUT, secrets opened, and not one that an
+# acknowledged PUT sent after it ended replaced); and the audit trail has a
+# row for exactly the changes that are in the database. Then patrolctl pat
+# import is killed four times mid-import: whole batches only.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/server.sh"
 
@@ -28,8 +29,8 @@ at_exit 'rm -rf "$tmp"'
 S=$tmp/s
 make_state "$S"
 CONF=$S/patrol.conf
-sed -i 's/^pat = { \(.*\) };/pat = { \1 max_per_owner = 0; };/' "$CONF"
-grep -q 'max_per_owner = 0;' "$CONF" || bail "cannot lift pat.max_per_owner"
+sed -i 's/^pat = { .* };/pat = { last_used_interval = 0; max_per_owner = 0; };/' "$CONF"
+grep -q 'last_used_interval = 0; max_per_owner = 0;' "$CONF" || bail "cannot set pat limits"
 ctl() { "$CTL" --config "$CONF" "$@"; }
 admin=$(ctl identity add --name Admin --rights ORG_ADMIN) || bail "identity add"
 set -- $(ctl pat create --owner "$admin" --name main --json | jq -r '.id + " " + .secret')
@@ -40,10 +41,11 @@ tok=$(curl -s -d grant_type=client_credentials -d "client_id=$id" \
     -d "client_secret=$sec" "$BASE/oauth/token" | jq -r '.access_token // empty')
 [ -n "$tok" ] || bail "no token"
 
-# 4 writers and the killer (SIGKILL to a patrol-beta responder, a running
-# one when it can, every 100 to 300 ms), for 20 s.
-python3 "$top_srcdir/tests/crashclients.py" "$BASE" "$tok" 4 20 "$tmp/log.json" \
-    "$SERVER_PID" patrol-beta
+# 4 writers, a client asking for tokens (each writes lastUsed) and the
+# killer (SIGKILL to a patrol-beta or patrol-oauth responder in turn, a
+# running one when it can, every 100 to 300 ms), for 20 s.
+python3 "$top_srcdir/tests/crashclients.py" --pat "$id" "$sec" "$BASE" "$tok" 4 20 \
+    "$tmp/log.json" "$SERVER_PID" patrol-beta patrol-oauth
 ok $? "the clients and the killer ran to the end"
 req() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" "$BASE$1"; }
 # (lighttpd respawns what died once a second: up to 5 s)
@@ -58,6 +60,7 @@ server_stop
 # responder it saw die; patrol itself answered none.
 is "$(grep -c 'patrol\[[0-9a-f]*\]: [A-Z]* [^ ]*: 500 ' "$(server_error_log)")" 0 \
     "patrol answered no 500 (the web server's 5xx are for killed responders)"
+is "$(grep -c 'lastUsed' "$(server_error_log)")" 0 "no lastUsed write failed (none logged)"
 # patrolctl killed in the middle of an import: each batch of 5000 is all or
 # nothing. Four imports of 40000 PATs (imp-K-N), each killed after 0.1 to
 # 1.0 s: as many PATs there as in the batches it committed (it reports each
@@ -102,12 +105,12 @@ ctl pat export --with-hashes > "$tmp/export.jsonl" || bail "pat export"
 # The verdict, from the clients' log, the database and what patrolctl
 # exports. check.py LOG DB ADMIN UNSEAL SECRETSKEY EXPORT: JSON.
 cat > "$tmp/check.py" <<'PY'
-import hashlib, json, re, sqlite3, subprocess, sys
+import hashlib, json, re, sqlite3, subprocess, sys, time
 logf, dbf, admin, unseal, key, exportf = sys.argv[1:7]
 log = json.load(open(logf))
 db = sqlite3.connect(dbf)
 v = {"statuses": log["statuses"], "kills": log["kills"],
-     "busy_kills": log["busy_kills"]}
+     "busy_kills": log["busy_kills"], "tokens": log["tokens"]}
 exp, every = {}, set()
 for line in open(exportf):
     p = json.loads(line)
@@ -200,6 +203,19 @@ if match:
     v["duo_acked"] = p["acked"]
 else:
     v["duo_stored"] = d
+# lastUsed of the PAT the token client used: not older than the last
+# token it got (each grant writes it before answering).
+main = [json.loads(l) for l in open(exportf)]
+main = [p for p in main if p["name"] == "main"][0]
+lu = main.get("lastUsed")
+v["last_used_ms"] = None
+if lu:
+    import calendar
+    t = calendar.timegm(time.strptime(lu[:19], "%Y-%m-%dT%H:%M:%S"))
+    v["last_used_ms"] = t * 1000 + int(lu[20:23])
+v["last_token_ms"] = log["last_token_ms"]
+v["last_used_ok"] = v["last_used_ms"] is not None and \
+    v["last_used_ms"] >= log["last_token_ms"] > 0
 print(json.dumps(v))
 PY
 python3 "$tmp/check.py" "$tmp/log.json" "$S/patrol.db" "$admin" \
@@ -208,7 +224,10 @@ python3 "$tmp/check.py" "$tmp/log.json" "$S/patrol.db" "$admin" \
 V=$(cat "$tmp/verdict.json")
 diag "clients: $(jget "$V" '.statuses | tostring'), $(jget "$V" .kills) kills; acknowledged: PUTs $(jget "$V" .puts_acked) (+$(jget "$V" .puts_unacked) not), creates $(jget "$V" .creates_acked) (+$(jget "$V" .creates_unacked) not, $(jget "$V" .unacked_present) of them in the database), deletes $(jget "$V" .deletes_acked) (+$(jget "$V" .deletes_unacked) not, $(jget "$V" .unacked_deletes_done) of them done)"
 [ "$(jget "$V" .kills)" -ge 15 ]
-ok $? "patrol-beta responders killed with SIGKILL: $(jget "$V" .kills), $(jget "$V" .busy_kills) of them while running"
+ok $? "responders killed with SIGKILL: $(jget "$V" .kills), $(jget "$V" .busy_kills) of them while running"
+[ "$(jget "$V" .tokens)" -ge 100 ]
+ok $? "tokens granted meanwhile: $(jget "$V" .tokens)"
+is "$(jget "$V" .last_used_ok)" true "the PAT's lastUsed is not older than the last token granted ($(jget "$V" .last_used_ms) >= $(jget "$V" .last_token_ms))"
 [ "$(jget "$V" .creates_acked)" -ge 100 ] && [ "$(jget "$V" .puts_acked)" -ge 100 ]
 ok $? "enough writes were acknowledged to mean something"
 [ "$(jget "$V" .creates_unacked)" -ge 1 ] && [ "$(jget "$V" .puts_unacked)" -ge 1 ]

@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
 """tests/crashclients.py: writers and a responder killer for tests/crash.sh.
 
-usage: crashclients.py BASE TOKEN THREADS SECONDS OUT SERVERPID [PROG...]
+usage: crashclients.py [--pat ID SECRET] BASE TOKEN THREADS SECONDS OUT
+       SERVERPID [PROG...]
 
 Runs THREADS writer threads for SECONDS against patrol at BASE with the
 bearer token TOKEN, and one killer thread that, every 100 to 300 ms, sends
 SIGKILL to a live child of process SERVERPID (the web server that spawns
-the responders and respawns the ones that die) whose command line names one
-of PROG (default patrol-beta): one that is running when there is one (in a
-request, likely in its transaction), never the last one alive.
+the responders and respawns the ones that die) whose command line names
+PROG (default patrol-beta; with several, each in turn): one that is running
+when there is one (in a request, likely in its transaction), never the last
+one of its PROG alive.
 
 Each writer, in turn: PUTs a Duo configuration whose every field names the
 write ("h-T-N.example.com", accessKey "AK-T-N-...", skey "SK-T-N-...",
 ikey "IK-T-N"); creates a PAT named "c-T-N" with a scope, a token validity
 and an expiry of its own (one in four with a null scope, one in four that
 never expires); deletes every other PAT it created.
+
+With --pat, one more thread asks /oauth/token for tokens with that PAT's
+client credentials all along (each grant writes the PAT's lastUsed when
+pat.last_used_interval is 0), and logs the wall-clock time (ms) at which it
+sent the last one that got its token: lastUsed may not be older.
 
 A write is acknowledged when the whole 2xx response was read and says what
 was asked; anything else (an error status, a reset, a timeout) leaves it
@@ -23,7 +30,8 @@ unacknowledged: it may or may not have happened. Writes JSON to OUT:
   {"puts": [{"body", "sent", "done", "acked"}...],
    "creates": [{"body", "acked", "response"}...],
    "deletes": [{"id", "acked"}...], "statuses": {"200": n, ...},
-   "kills": n, "busy_kills": n (of them, running when killed)}
+   "kills": n, "busy_kills": n (of them, running when killed),
+   "tokens": n acknowledged, "last_token_ms": ms}
 
 Times are time.monotonic() seconds. Standard library only.
 """
@@ -63,19 +71,23 @@ def children(ppid, progs):
 
 
 def main():
-    base, token, threads, seconds, out, server = sys.argv[1:7]
-    progs = sys.argv[7:] or ["patrol-beta"]
+    args = sys.argv[1:]
+    pat = None
+    if args[:1] == ["--pat"]:
+        pat, args = args[1:3], args[3:]
+    base, token, threads, seconds, out, server = args[:6]
+    progs = args[6:] or ["patrol-beta"]
     u = urllib.parse.urlsplit(base)
     host, port = u.hostname, u.port
     threads, seconds, server = int(threads), float(seconds), int(server)
     lock = threading.Lock()
     log = {"puts": [], "creates": [], "deletes": [], "statuses": {},
-           "kills": 0, "busy_kills": 0}
+           "kills": 0, "busy_kills": 0, "tokens": 0, "last_token_ms": 0}
     stop = time.monotonic() + seconds
 
-    def call(method, path, body=None, ctype=None):
+    def call(method, path, body=None, ctype=None, auth=True):
         """(status, parsed JSON or None); status 0 when no whole answer."""
-        headers = {"Authorization": "Bearer " + token}
+        headers = {"Authorization": "Bearer " + token} if auth else {}
         if ctype:
             headers["Content-Type"] = ctype
         try:
@@ -147,6 +159,19 @@ def main():
                 with lock:
                     log["deletes"].append({"id": pid, "acked": s == 204})
 
+    def tokens():
+        form = urllib.parse.urlencode({"grant_type": "client_credentials",
+                                       "client_id": pat[0],
+                                       "client_secret": pat[1]})
+        while time.monotonic() < stop:
+            sent = int(time.time() * 1000)
+            s, j = call("POST", "/oauth/token", form,
+                        "application/x-www-form-urlencoded", auth=False)
+            if s == 200 and isinstance(j, dict) and j.get("access_token"):
+                with lock:
+                    log["tokens"] += 1
+                    log["last_token_ms"] = max(log["last_token_ms"], sent)
+
     def state(pid):
         try:
             with open("/proc/%d/stat" % pid) as f:
@@ -157,13 +182,15 @@ def main():
 
     def killer():
         # lighttpd respawns a dead responder within a second: kill one
-        # every 100 to 300 ms, never the last one alive, and one that is
-        # running (serving a request, likely inside its transaction) when
-        # one is within 50 ms.
+        # every 100 to 300 ms (of each program in turn), never the last one
+        # of its program alive, and one that is running (serving a
+        # request, likely inside its transaction) when one is within 50 ms.
         rnd = random.Random()
+        turn = 0
         while time.monotonic() < stop:
             time.sleep(rnd.uniform(0.1, 0.3))
-            pids = children(server, progs)
+            turn += 1
+            pids = children(server, [progs[turn % len(progs)]])
             if len(pids) < 2:
                 continue
             victim = rnd.choice(pids)
@@ -182,6 +209,8 @@ def main():
 
     ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
     ts.append(threading.Thread(target=killer))
+    if pat:
+        ts.append(threading.Thread(target=tokens))
     for t in ts:
         t.start()
     for t in ts:
