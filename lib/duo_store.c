@@ -129,7 +129,11 @@ stored(struct patrol_store *st, const struct patrol_seal *seal,
 		return PATROL_OK;
 	if (rc != PATROL_OK)
 		return rc;
-	if ((*out = json_loads(s, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+	if ((*out = jloadb(s, strlen(s), JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL && json_error_code(&jerr) == json_error_out_of_memory)
+		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "out of memory");
+	else if (*out == NULL)
 		rc = patrol_error_set(err, PATROL_ERR_STORE, PATROL_NOPOS,
 		    "the stored Duo configuration is not valid JSON "
 		    "(line %d, column %d)", jerr.line, jerr.column);
@@ -197,7 +201,7 @@ patrol_duo_update(struct patrol_store *st, const struct patrol_seal *seal,
 	}
 	if ((rc = seal_all(sealed, seal, props, 1, err)) != PATROL_OK)
 		goto out;
-	if ((text = json_dumps(sealed, JSON_COMPACT)) == NULL) {
+	if ((text = jdumps(sealed, JSON_COMPACT)) == NULL) {
 		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
 		    "out of memory");
 		goto out;
@@ -234,7 +238,7 @@ patrol_duo_reseal(struct patrol_store *st, const struct patrol_seal *from,
 	*n = count_secrets(config, props);
 	if ((rc = seal_all(config, to, props, 1, err)) != PATROL_OK)
 		goto out;
-	if ((text = json_dumps(config, JSON_COMPACT)) == NULL) {
+	if ((text = jdumps(config, JSON_COMPACT)) == NULL) {
 		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
 		    "out of memory");
 		goto out;

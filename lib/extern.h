@@ -141,9 +141,22 @@ const char *jtype_name(const json_t *j);
 
 /* Loads a request body: valid UTF-8 JSON without duplicate keys, else
  * SYNTAX with a text that gives line and column but quotes nothing of the
- * body (it may hold secrets). *out is a new reference. */
+ * body (it may hold secrets); NOMEM. *out is a new reference. */
 enum patrol_err jbody_load(const char *body, size_t len, json_t **out,
     struct patrol_error *err);
+
+/* json_loadb, but an allocation failure is an out-of-memory error
+ * (json_error_out_of_memory in *jerr): jansson 2.14 reports most of them
+ * as syntax errors, and its lexer drops a byte of a string or number when
+ * growing its buffer fails and parses on, to a wrong value
+ * (akheron/jansson#362). So the text is parsed twice: two results that
+ * differ, or ENOMEM, mean a failed allocation. New reference or NULL. */
+json_t *jloadb(const char *s, size_t len, size_t flags, json_error_t *jerr);
+
+/* json_dumps, but NULL on any allocation failure: jansson 2.14 drops an
+ * object key whose copy fails and dumps on, which writes invalid JSON.
+ * New string (caller frees) or NULL. */
+char *jdumps(const json_t *j, size_t flags);
 
 /* ---------------------------------------------------------------- */
 /* HTTP internals (query.c, form.c, envelope.c, request.c, route.c)  */

@@ -169,7 +169,7 @@ h_pat_create(struct req *r)
 	    json_object_del(o, "lastUsed") == -1 ||
 	    json_object_del(o, "managed") == -1 ||
 	    json_object_set_new(o, "secret", json_string(secret)) == -1 ||
-	    (s = json_dumps(o, JSON_COMPACT)) == NULL) {
+	    (s = jdumps(o, JSON_COMPACT)) == NULL) {
 		req_log(r, "out of memory answering the creation of %s",
 		    pat.id);
 		req_error(r, 500, NULL, "out of memory");

@@ -88,7 +88,7 @@ req_json(struct req *r, int status, json_t *j, const char *extra)
 	char	*s;
 	int	 rc;
 
-	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
+	if (j == NULL || (s = jdumps(j, JSON_COMPACT)) == NULL) {
 		json_decref(j);
 		if (status == 500) {	/* already the last resort */
 			if (req_begin(r, 500, NULL) == -1)
