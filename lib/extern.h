@@ -44,7 +44,8 @@ char *xstrndup(const char *s, size_t len);
 /* base64.c. Decodes s[0..len) into a new NUL-terminated buffer (*outlen
  * bytes): padded standard base64 (RFC 4648 section 4), or with url set
  * unpadded base64url (section 5, as in JWTs). Only the canonical spelling is
- * accepted (leftover bits zero). NULL on bad input or ENOMEM. */
+ * accepted (leftover bits zero). NULL on bad input (errno untouched) or
+ * ENOMEM (errno ENOMEM). */
 unsigned char *b64_decode(const char *s, size_t len, int url,
     size_t *outlen);
 /* Appends the unpadded base64url encoding of data[0..len) to b. 0 or -1. */

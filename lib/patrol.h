@@ -521,7 +521,8 @@ enum patrol_err patrol_token_issue(const struct patrol_key *key,
  * err->text the reason without prefix, e.g. "JWT is expired", "JWT
  * signature does not match", "JWT algorithm none is not allowed", "JWT is
  * malformed", "JWT is issued in the future", "JWT is not valid yet", "JWT
- * lifetime exceeds token.lifetime". */
+ * lifetime exceeds token.lifetime". NOMEM or CRYPTO when it could not be
+ * checked (an allocation failed): that says nothing about the token. */
 enum patrol_err patrol_token_verify(const struct patrol_key *key,
     const char *issuer, const char *jwt, int64_t now, long lifetime,
     struct patrol_claims *claims, struct patrol_error *err);

@@ -193,9 +193,12 @@ authenticate(struct req *r, const char *const *op_scopes)
 	    strcmp(err.text, "JWT signature does not match") == 0; i++)
 		rc = patrol_token_verify(r->ring->old[i], r->conf->issuer, h,
 		    now, r->conf->token_lifetime, &claims, &err);
+	/* Only AUTH says the token is bad; the rest (an allocation or
+	 * OpenSSL failed, no key) say nothing about it. */
+	if (rc == PATROL_ERR_AUTH)
+		return unauthorized(r, err.text), -1;
 	if (rc != PATROL_OK)
-		return unauthorized(r, rc == PATROL_ERR_AUTH ? err.text :
-		    "JWT is malformed"), -1;
+		return req_fail(r, rc, err.text), -1;
 	/* Signed by us: whatever comes next, the trail may name them. */
 	if (patrol_id_valid(claims.identity_id) &&
 	    patrol_id_valid(claims.pat_id)) {

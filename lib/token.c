@@ -47,26 +47,43 @@ bad_token(struct patrol_error *err)
 	    malformed);
 }
 
-/* Decodes a base64url part of at most TOKEN_MAX bytes; see b64_decode. */
-static unsigned char *
-b64url(const char *s, size_t len, size_t *outlen)
+/* What a part that does not decode or parse means: a malformed token
+ * (AUTH), or NOMEM when an allocation failed on the way. */
+static enum patrol_err
+bad_part(int oom, struct patrol_error *err)
 {
-	return len > TOKEN_MAX ? NULL : b64_decode(s, len, 1, outlen);
+	return oom ? patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+	    "out of memory") : bad_token(err);
+}
+
+/* Decodes a base64url part of at most TOKEN_MAX bytes; see b64_decode.
+ * NULL with *oom set when out of memory. */
+static unsigned char *
+b64url(const char *s, size_t len, size_t *outlen, int *oom)
+{
+	unsigned char	*d;
+
+	errno = 0;
+	if ((d = len > TOKEN_MAX ? NULL : b64_decode(s, len, 1, outlen)) ==
+	    NULL)
+		*oom = errno == ENOMEM;
+	return d;
 }
 
 /* Parses a base64url part into a new JSON object (duplicate keys refused),
- * or NULL. */
+ * or NULL, with *oom set when out of memory. */
 static json_t *
-part_json(const char *s, size_t len)
+part_json(const char *s, size_t len, int *oom)
 {
 	unsigned char	*raw;
 	size_t		 rawlen;
 	json_t		*j;
+	json_error_t	 jerr;
 
-	if ((raw = b64url(s, len, &rawlen)) == NULL)
+	if ((raw = b64url(s, len, &rawlen, oom)) == NULL)
 		return NULL;
-	j = json_loadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES,
-	    NULL);
+	j = jloadb((const char *)raw, rawlen, JSON_REJECT_DUPLICATES, &jerr);
+	*oom = j == NULL && json_error_code(&jerr) == json_error_out_of_memory;
 	free(raw);
 	if (j != NULL && !json_is_object(j)) {
 		json_decref(j);
@@ -302,7 +319,9 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 	unsigned char	*sig = NULL, *raw = NULL, mac[HS256_LEN];
 	size_t		 rawlen = 0;
 	json_t		*header = NULL, *payload = NULL;
+	json_error_t	 jerr;
 	enum patrol_err	 rc;
+	int		 oom = 0;
 
 	memset(claims, 0, sizeof(*claims));
 	memset(mac, 0, sizeof(mac));
@@ -327,8 +346,9 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 	    memcmp(jwt, key->header, key->headerlen) == 0) &&
 	    !((size_t)(dot1 - jwt) == OWN_HEADER_LEN &&
 	    memcmp(jwt, own_header, OWN_HEADER_LEN) == 0)) {
-		if ((header = part_json(jwt, (size_t)(dot1 - jwt))) == NULL) {
-			rc = bad_token(err);
+		if ((header = part_json(jwt, (size_t)(dot1 - jwt), &oom)) ==
+		    NULL) {
+			rc = bad_part(oom, err);
 			goto out;
 		}
 		if ((rc = check_header(header, err)) != PATROL_OK)
@@ -336,8 +356,8 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 	}
 
 	if ((sig = b64url(dot2 + 1, len - (size_t)(dot2 + 1 - jwt),
-	    &siglen)) == NULL) {
-		rc = bad_token(err);
+	    &siglen, &oom)) == NULL) {
+		rc = bad_part(oom, err);
 		goto out;
 	}
 	if (key_hmac(key, jwt, (size_t)(dot2 - jwt), mac) == -1) {
@@ -354,9 +374,9 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 	/* Claims as patrol writes them are read without a JSON tree; any
 	 * other spelling (a valid signature over it is still possible) is
 	 * parsed in full. */
-	if ((raw = b64url(dot1 + 1, (size_t)(dot2 - dot1 - 1), &rawlen)) ==
-	    NULL) {
-		rc = bad_token(err);
+	if ((raw = b64url(dot1 + 1, (size_t)(dot2 - dot1 - 1), &rawlen,
+	    &oom)) == NULL) {
+		rc = bad_part(oom, err);
 		goto out;
 	}
 	if (own_claims((const char *)raw, rawlen, claims) == 0) {
@@ -366,10 +386,11 @@ patrol_token_verify(const struct patrol_key *key, const char *issuer,
 		goto out;
 	}
 	memset(claims, 0, sizeof(*claims));
-	if ((payload = json_loadb((const char *)raw, rawlen,
-	    JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+	if ((payload = jloadb((const char *)raw, rawlen,
+	    JSON_REJECT_DUPLICATES, &jerr)) == NULL ||
 	    !json_is_object(payload)) {
-		rc = bad_token(err);
+		rc = bad_part(payload == NULL &&
+		    json_error_code(&jerr) == json_error_out_of_memory, err);
 		goto out;
 	}
 	rc = check_claims(payload, issuer, now, lifetime, claims, err);
@@ -496,14 +517,15 @@ token_kid(const char *jwt, char kid[PATROL_KID_LEN + 1])
 	const char	*dot, *v;
 	json_t		*h;
 	size_t		 i;
-	int		 found = 0;
+	int		 found = 0, oom;
 
 	kid[0] = '\0';
 	if (jwt == NULL || (dot = strchr(jwt, '.')) == NULL ||
 	    ((size_t)(dot - jwt) == OWN_HEADER_LEN &&
 	    memcmp(jwt, own_header, OWN_HEADER_LEN) == 0))
 		return 0;
-	if ((h = part_json(jwt, (size_t)(dot - jwt))) == NULL)
+	/* Out of memory too: verification parses it again and says why. */
+	if ((h = part_json(jwt, (size_t)(dot - jwt), &oom)) == NULL)
 		return 0;
 	v = json_string_value(json_object_get(h, "kid"));
 	if (v != NULL && strlen(v) == PATROL_KID_LEN) {
