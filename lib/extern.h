@@ -73,6 +73,10 @@ struct idgen {
 enum patrol_err idgen_init(struct idgen *g);
 void idgen_next(struct idgen *g, char out[PATROL_ID_LEN + 1]);
 
+/* patrol_secret_check, but -1 when the digest cannot be computed (an
+ * allocation failed in OpenSSL): 1 match, 0 no match. (secret.c) */
+int secret_match(const char *secret, size_t len, const char *hash);
+
 /* Value of the hexadecimal digit c (either case), or -1. */
 int hexval(char c);
 
@@ -211,7 +215,8 @@ enum patrol_err form_parse_multipart(const char *body, size_t len,
 int ctype_is(const char *ctype, const char *mime);
 
 /* Value of parameter `name` of a Content-Type value (quoted strings
- * unquoted), as a new string; NULL if absent or on ENOMEM. */
+ * unquoted), as a new string; NULL if absent, or on ENOMEM (errno
+ * ENOMEM). */
 char *ctype_param(const char *ctype, const char *name);
 
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -116,7 +117,13 @@ form_parse_multipart(const char *body, size_t len, const char *ctype,
 	size_t		 dl;
 	enum patrol_err	 rc = PATROL_OK;
 
+	errno = 0;
 	boundary = ctype_param(ctype, "boundary");
+	if (boundary == NULL && errno == ENOMEM) {
+		rc = patrol_error_set(err, PATROL_ERR_NOMEM, PATROL_NOPOS,
+		    "out of memory");
+		goto out;
+	}
 	if (boundary == NULL || boundary[0] == '\0' ||
 	    strlen(boundary) > BOUNDARY_MAX) {
 		rc = patrol_error_set(err, PATROL_ERR_SYNTAX, PATROL_NOPOS,
@@ -165,8 +172,15 @@ form_parse_multipart(const char *body, size_t len, const char *ctype,
 			if ((size_t)(eol - p) > 20 &&
 			    strncasecmp(p, "Content-Disposition:", 20) == 0) {
 				free(name);
+				errno = 0;
 				name = disposition_name(p + 20,
 				    (size_t)(eol - p - 20));
+				if (name == NULL && errno == ENOMEM) {
+					rc = patrol_error_set(err,
+					    PATROL_ERR_NOMEM, PATROL_NOPOS,
+					    "out of memory");
+					goto out;
+				}
 				if (name == NULL)
 					goto malformed;
 			}

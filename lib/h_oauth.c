@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,7 +27,7 @@ oauth_error(struct req *r, int status, const char *code, const char *desc)
  * Client credentials from "Authorization: Basic": base64 of
  * form-urlencoded id ":" form-urlencoded secret (RFC 6749 2.3.1). Returns 1
  * when present and well formed (*id, *secret new), 0 when absent, -1 when
- * malformed.
+ * malformed, -2 when out of memory.
  */
 static int
 basic_credentials(struct req *r, char **id, size_t *idlen, char **secret,
@@ -37,23 +38,29 @@ basic_credentials(struct req *r, char **id, size_t *idlen, char **secret,
 	char		*colon;
 	size_t		 declen = 0;
 	int		 rc = -1;
+	enum patrol_err	 e;
 
 	*id = *secret = NULL;
 	if (h == NULL || strncasecmp(h, "Basic ", 6) != 0)
 		return 0;
 	for (h += 6; *h == ' '; h++)
 		continue;
+	errno = 0;
 	if (strlen(h) > HEADER_MAX ||
-	    (dec = b64_decode(h, strlen(h), 0, &declen)) == NULL)
+	    (dec = b64_decode(h, strlen(h), 0, &declen)) == NULL) {
+		rc = errno == ENOMEM ? -2 : -1;
 		goto out;
+	}
 	if ((colon = memchr(dec, ':', declen)) == NULL)
 		goto out;
-	if (url_decode((char *)dec, (size_t)(colon - (char *)dec), 1,
-	    "client_id", id, idlen, NULL) != PATROL_OK)
+	if ((e = url_decode((char *)dec, (size_t)(colon - (char *)dec), 1,
+	    "client_id", id, idlen, NULL)) != PATROL_OK ||
+	    (e = url_decode(colon + 1, declen -
+	    (size_t)(colon + 1 - (char *)dec), 1, "client_secret", secret,
+	    secretlen, NULL)) != PATROL_OK) {
+		rc = e == PATROL_ERR_NOMEM ? -2 : -1;
 		goto out;
-	if (url_decode(colon + 1, declen - (size_t)(colon + 1 - (char *)dec),
-	    1, "client_secret", secret, secretlen, NULL) != PATROL_OK)
-		goto out;
+	}
 	rc = 1;
 out:
 	if (dec != NULL) {
@@ -96,6 +103,10 @@ collect_params(struct req *r, struct kvlist *params)
 			    "multipart/form-data");
 			goto out;
 		}
+		if (rc == PATROL_ERR_NOMEM) {
+			req_fail(r, rc, err.text);
+			goto out;
+		}
 		if (rc != PATROL_OK) {
 			oauth_error(r, 400, "invalid_request", err.text);
 			goto out;
@@ -103,7 +114,10 @@ collect_params(struct req *r, struct kvlist *params)
 	}
 	if ((rc = kv_parse_urlencoded(r->query, strlen(r->query), &q,
 	    &err)) != PATROL_OK) {
-		oauth_error(r, 400, "invalid_request", err.text);
+		if (rc == PATROL_ERR_NOMEM)
+			req_fail(r, rc, err.text);
+		else
+			oauth_error(r, 400, "invalid_request", err.text);
 		goto out;
 	}
 	if ((dup = kv_dup(params)) != NULL || (dup = kv_dup(&q)) != NULL) {
@@ -150,7 +164,12 @@ h_oauth_token(struct req *r)
 	memset(&pat, 0, sizeof(pat));
 	if (collect_params(r, &params) == -1)
 		goto out;
-	if ((basic = basic_credentials(r, &bid, &bidlen, &bsec, &bseclen)) == -1) {
+	if ((basic = basic_credentials(r, &bid, &bidlen, &bsec, &bseclen)) ==
+	    -2) {
+		req_error(r, 500, NULL, "out of memory");
+		goto out;
+	}
+	if (basic == -1) {
 		oauth_error(r, 401, "invalid_client",
 		    "malformed Basic authorization header");
 		goto out;
@@ -206,8 +225,13 @@ h_oauth_token(struct req *r)
 		known = rc == PATROL_OK;
 	}
 	/* Hash even for unknown ids, so timing does not tell them apart. */
-	good = patrol_secret_check(secret, strlen(secret), known ?
+	good = secret_match(secret, strlen(secret), known ?
 	    pat.secret_hash : "0000000000000000000000000000000000000000000000000000000000000000");
+	if (good == -1) {
+		req_fail(r, PATROL_ERR_CRYPTO, "cannot compute the SHA-256 "
+		    "of a client secret");
+		goto out;
+	}
 	if (!known || !good) {
 		(void)patrol_ratelimit_hit(r->limits, "authid", id,
 		    conf->auth_failures, conf->auth_window_seconds, now / 1000,

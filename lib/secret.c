@@ -153,7 +153,7 @@ patrol_secret_hash(const char *secret, size_t len,
 }
 
 int
-patrol_secret_check(const char *secret, size_t len, const char *hash)
+secret_match(const char *secret, size_t len, const char *hash)
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE], want[PATROL_HASH_LEN / 2];
 	size_t		 i;
@@ -164,7 +164,11 @@ patrol_secret_check(const char *secret, size_t len, const char *hash)
 	 * it is fine), then the digests are compared in constant time. The
 	 * digest is always computed, so a malformed hash costs the same.
 	 */
-	if (sha256(secret, len, md) == -1 || hash == NULL)
+	if (sha256(secret, len, md) == -1) {
+		rc = -1;
+		goto out;
+	}
+	if (hash == NULL)
 		goto out;
 	for (i = 0; i < sizeof(want); i++) {
 		if ((hi = hexval(hash[2 * i])) == -1 ||
@@ -178,4 +182,10 @@ patrol_secret_check(const char *secret, size_t len, const char *hash)
 out:
 	wipe(md, sizeof(md));
 	return rc;
+}
+
+int
+patrol_secret_check(const char *secret, size_t len, const char *hash)
+{
+	return secret_match(secret, len, hash) == 1;
 }
