@@ -134,7 +134,7 @@ store_strv_decode(const char *json, size_t len, char ***v, size_t *n)
 
 	*v = NULL;
 	*n = 0;
-	if ((a = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+	if ((a = jloadb(json, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
 		return json_error_code(&jerr) == json_error_out_of_memory ?
 		    PATROL_ERR_NOMEM : PATROL_ERR_INVALID;
 	if (!json_is_array(a))

@@ -44,6 +44,16 @@ UNIT_TESTS = \
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
+# Allocation failure on every path: t_oom replaces malloc, so it runs in the
+# normal build and under valgrind, not under the sanitizers (which own it).
+OOM_TESTS = tests/t_oom
+check_PROGRAMS += $(OOM_TESTS)
+TESTS += $(OOM_TESTS)
+tests_t_oom_SOURCES = tests/t_oom.c tests/tap.h
+tests_t_oom_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_t_oom_LDADD = $(UNIT_LDADD) $(CRYPTO_LIBS)
+tests_t_oom_LDFLAGS = $(UNIT_LINKFLAGS)
+
 tests_t_buf_SOURCES = tests/t_buf.c tests/tap.h
 tests_t_buf_CPPFLAGS = $(AM_CPPFLAGS)
 tests_t_buf_LDADD = $(UNIT_LDADD)
@@ -194,7 +204,7 @@ EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh \
 check-valgrind:
 	@test -n "$(VALGRIND)" || { echo "check-valgrind: valgrind not" \
 	    "found (apt-get install valgrind)" >&2; exit 1; }
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)' \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS) $(OOM_TESTS)' \
 	    LOG_COMPILER='$(VALGRIND) $(VALGRIND_FLAGS)'
 
 check-sanitizers:
@@ -205,7 +215,7 @@ check-sanitizers:
 print-tests:
 	@echo $(TESTS)
 print-unit-tests:
-	@echo $(UNIT_TESTS)
+	@echo $(UNIT_TESTS) $(OOM_TESTS)
 print-sanitizer-tests:
 	@echo $(SANITIZER_TESTS)
 
