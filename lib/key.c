@@ -157,6 +157,31 @@ out:
 	return rc;
 }
 
+/* patrol_key_id, but -1 when OpenSSL could not compute the digest (it
+ * allocates), out then made of a digest of zeros; else 0. */
+static int
+key_id(const struct patrol_key *key, char out[PATROL_KID_LEN + 1])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 md[32];
+	unsigned int		 n = 0;
+	size_t			 i;
+	int			 rc = 0;
+
+	memset(md, 0, sizeof(md));
+	if (EVP_Digest(key->bytes, key->len, md, &n, EVP_sha256(), NULL) !=
+	    1 || n != sizeof(md)) {
+		memset(md, 0, sizeof(md));
+		rc = -1;
+	}
+	for (i = 0; i < PATROL_KID_LEN / 2; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[PATROL_KID_LEN] = '\0';
+	return rc;
+}
+
 /* Fills k->kid and the JWT header naming it. 0, or -1 (out of memory). */
 static int
 key_header(struct patrol_key *k)
@@ -165,7 +190,8 @@ key_header(struct patrol_key *k)
 	char		 json[64];
 	int		 n;
 
-	patrol_key_id(k, k->kid);
+	if (key_id(k, k->kid) == -1)
+		return -1;
 	n = snprintf(json, sizeof(json),
 	    "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", k->kid);
 	if (n < 0 || (size_t)n >= sizeof(json) ||
@@ -251,16 +277,5 @@ patrol_key_free(struct patrol_key *key)
 void
 patrol_key_id(const struct patrol_key *key, char out[PATROL_KID_LEN + 1])
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 md[32];
-	unsigned int		 n = 0;
-	size_t			 i;
-
-	memset(md, 0, sizeof(md));
-	(void)EVP_Digest(key->bytes, key->len, md, &n, EVP_sha256(), NULL);
-	for (i = 0; i < PATROL_KID_LEN / 2; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[PATROL_KID_LEN] = '\0';
+	(void)key_id(key, out);
 }
