@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "patrol.h"
 #include "extern.h"
@@ -116,4 +117,18 @@ envelope_new(int status, const char *tracking, const char *text)
 	    "messages", "locale", "en-US", "localeOrigin", "DEFAULT",
 	    "text", text,
 	    "causes");
+}
+
+int
+envelope_static(int status, const char *tracking, char *buf, size_t size)
+{
+	const struct status_row	*r = row(status < 500 ? 500 : status);
+	int			 n;
+
+	/* The table's texts need no JSON escaping; the id is hex. */
+	n = snprintf(buf, size, "{\"detailCode\":\"%s\",\"trackingId\":\"%s\","
+	    "\"messages\":[{\"locale\":\"en-US\",\"localeOrigin\":\"DEFAULT\","
+	    "\"text\":\"%s\"}],\"causes\":[]}", r->detail, tracking,
+	    r->generic);
+	return n < 0 || (size_t)n >= size ? -1 : n;
 }

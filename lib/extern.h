@@ -313,6 +313,11 @@ int req_body(struct req *r, char **body, size_t *len);
 int err_status(enum patrol_err code);
 /* Builds the error envelope: new reference, NULL on ENOMEM. */
 json_t *envelope_new(int status, const char *tracking, const char *text);
+/* The envelope of a 5xx status (its generic text) written into buf, as
+ * envelope_new's would be dumped, without allocating: for when memory is
+ * short. Its length, or -1 when it does not fit. */
+int envelope_static(int status, const char *tracking, char *buf,
+    size_t size);
 /* "400 Bad Request": the reason phrase of a status; static. */
 const char *status_reason(int status);
 

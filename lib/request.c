@@ -85,15 +85,18 @@ req_begin(struct req *r, int status, const char *extra)
 int
 req_json(struct req *r, int status, json_t *j, const char *extra)
 {
-	char	*s;
-	int	 rc;
+	char	*s, last[512];
+	int	 rc, n;
 
 	if (j == NULL || (s = jdumps(j, JSON_COMPACT)) == NULL) {
 		json_decref(j);
-		if (status == 500) {	/* already the last resort */
+		if (status == 500) {	/* the last resort: no allocation */
 			if (req_begin(r, 500, NULL) == -1)
 				return -1;
-			return req_write(r, "{}", 2);
+			if ((n = envelope_static(500, r->tracking, last,
+			    sizeof(last))) == -1)
+				return req_write(r, "{}", 2);
+			return req_write(r, last, (size_t)n);
 		}
 		req_log(r, "out of memory building a %d response", status);
 		return req_error(r, 500, NULL, "out of memory");

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "patrol.h"
@@ -114,6 +115,26 @@ main(void)
 		    "envelope", pages[i]);
 		json_decref(file);
 		json_decref(e);
+	}
+	/* The one written without allocating, for when memory is short. */
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char	 buf[512], *s;
+
+		if (rows[i].status < 500)
+			continue;
+		e = envelope_new(rows[i].status, tid, "specific text");
+		s = json_dumps(e, JSON_COMPACT);
+		ok(envelope_static(rows[i].status, tid, buf, sizeof(buf)) > 0 &&
+		    s != NULL && strcmp(buf, s) == 0, "%d: the static "
+		    "envelope is the same text", rows[i].status);
+		free(s);
+		json_decref(e);
+	}
+	{
+		char	 small[32];
+
+		is_int(envelope_static(500, tid, small, sizeof(small)), -1,
+		    "the static envelope: -1 when it does not fit");
 	}
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		is_int(err_status(map[i].code), map[i].status,
