@@ -18,12 +18,17 @@
  *   - the follow-up request gets its 200;
  *   - as many blocks are live after the server is freed as before it was
  *     created (no leak), and nothing crashed.
- * Every k is run for every operation (about 3,000 runs: 9 s, 45 s under
- * valgrind on 2 shared cores; docs/fuzzing.md), in the normal build and
+ * Two sweeps: the k-th allocation failing alone, then with every one
+ * after it failing too (memory that stays short: the 500 envelope must
+ * still go out, written without allocating). Every k of both is run for
+ * every operation in the normal build (about 6,600 runs, 11 s); under
+ * valgrind every k of the first and every 10th of the second (about a
+ * minute on 2 shared cores; docs/fuzzing.md). Both run in make check and
  * under valgrind (make check-valgrind, whose
  * --soname-synonyms=somalloc=nouserintercepts keeps this malloc over
  * libc's, which valgrind takes: it checks the frees and leaks as well).
- * PATROL_OOM_STRIDE=N runs every N-th k only, PATROL_OOM_ONLY=NAME one
+ * PATROL_OOM_STRIDE=N runs every N-th k only (both sweeps),
+ * PATROL_OOM_MODE=once or all one sweep, PATROL_OOM_ONLY=NAME one
  * operation; PATROL_OOM_TRACE=NAME:K runs only the K-th allocation of NAME
  * failing, prints its stack and those of the blocks still live after the
  * run (addr2line -e tests/t_oom ADDRESS), and NAME:K/N also the stack of
@@ -80,6 +85,7 @@ static struct {
 	unsigned long	 fail_at;	/* this one fails (1-based), 0 none */
 	int		 armed;
 	int		 failed;	/* the failure was injected */
+	int		 persist;	/* and every allocation after it fails */
 	int		 trace;		/* print the stack of the failure */
 	/* PATROL_OOM_TRACE: the blocks made during a run, to name a leak */
 	int		 track;
@@ -141,7 +147,8 @@ inject(void)
 {
 	if (!__atomic_load_n(&heap.armed, __ATOMIC_RELAXED))
 		return 0;
-	if (__atomic_add_fetch(&heap.n, 1, __ATOMIC_RELAXED) != heap.fail_at)
+	if (__atomic_add_fetch(&heap.n, 1, __ATOMIC_RELAXED) != heap.fail_at &&
+	    !(heap.persist && heap.n > heap.fail_at))
 		return 0;
 	heap.failed = 1;
 	if (heap.trace)
@@ -871,7 +878,8 @@ judge(const struct op *o, const struct ref *ref, const struct run *r)
 /* ---- the sweep ------------------------------------------------------ */
 
 static void
-sweep(struct op *o, unsigned long stride, struct fake *f, const char *trace)
+sweep(struct op *o, int persist, unsigned long stride, struct fake *f,
+    const char *trace)
 {
 	static struct ref	 ref;
 	struct run		 r;
@@ -892,6 +900,7 @@ sweep(struct op *o, unsigned long stride, struct fake *f, const char *trace)
 		heap.show = strtoul(strchr(trace, '/') + 1, NULL, 10);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	heap.persist = 0;
 	if (run(o, 0, 0, f, &r) == -1 || r.leaked != 0 ||
 	    r.status != o->status || r.body == NULL || r.follow != 200) {
 		ok(0, "%s: the run without failures gives %d", o->name,
@@ -904,6 +913,7 @@ sweep(struct op *o, unsigned long stride, struct fake *f, const char *trace)
 	snprintf(ref.body, sizeof(ref.body), "%s", r.body);
 	snprintf(ref.follow, sizeof(ref.follow), "%s", r.followbody);
 	total = r.allocs;
+	heap.persist = persist;
 	for (k = tk != 0 ? tk : 1; ; k += stride) {
 		if (run(o, k, k == tk, f, &r) == -1)
 			break;
@@ -914,8 +924,9 @@ sweep(struct op *o, unsigned long stride, struct fake *f, const char *trace)
 			/* One report per kind of failure in a row. */
 			if ((why != lastwhy || r.status != laststatus) &&
 			    nshown++ < 20) {
-				ok(0, "%s: allocation %lu of %lu failing: %s",
-				    o->name, k, total, why);
+				ok(0, "%s: allocation %lu of %lu failing%s: %s",
+				    o->name, k, total, persist ?
+				    " (and every one after)" : "", why);
 				tap_diag("rc %d, %ld blocks leaked, follow-up "
 				    "%d; response:\n%s\n# log:\n%s", r.rc,
 				    r.leaked, r.follow, f->out, f->log);
@@ -933,14 +944,16 @@ sweep(struct op *o, unsigned long stride, struct fake *f, const char *trace)
 		if (k > 1000000 || tk != 0)
 			break;
 	}
+	heap.persist = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (nbad > 0)
 		tap_diag("%s: failing allocations that went wrong:%s%s", o->name,
 		    badk.s, nbad > 200 ? " ..." : "");
 	pbuf_free(&badk);
 	ok(nbad == 0 && nrun > 0, "%s: %lu allocations, %lu failed in turn "
-	    "(every %lu): %lu right, %lu 500, %lu aborted, %lu wrong; %.2f s",
-	    o->name, total, nrun, stride, nright, n500, nabort, nbad,
+	    "(every %lu%s): %lu right, %lu 500, %lu aborted, %lu wrong; %.2f s",
+	    o->name, total, nrun, stride, persist ? ", each with all after it" :
+	    "", nright, n500, nabort, nbad,
 	    (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 }
@@ -952,6 +965,10 @@ main(void)
 	const char	*only = getenv("PATROL_OOM_ONLY");
 	const char	*trace = getenv("PATROL_OOM_TRACE");
 	const char	*st = getenv("PATROL_OOM_STRIDE");
+	const char	*mode = getenv("PATROL_OOM_MODE");
+	const char	*pre = getenv("LD_PRELOAD");
+	int		 persist;
+	unsigned long	 pstride;
 	unsigned long	 stride = st != NULL ? strtoul(st, NULL, 10) : 1;
 	size_t		 i;
 	struct run	 r;
@@ -962,6 +979,10 @@ main(void)
 #endif
 	if (stride == 0)
 		stride = 1;
+	/* Under valgrind (its preloads), the second sweep takes every 10th k:
+	 * the whole test then stays about a minute. */
+	pstride = st != NULL ? stride :
+	    pre != NULL && strstr(pre, "vgpreload") != NULL ? 10 : 1;
 	if (trace != NULL) {		/* loads libgcc_s now, not armed */
 		void	*fr[4];
 
@@ -982,9 +1003,15 @@ main(void)
 	for (i = 0; i < 2 * ERR_NUM_ERRORS; i++)
 		ERR_raise_data(ERR_LIB_USER, 1, "warm-up %zu", i);
 	ERR_clear_error();
-	for (i = 0; i < NOPS; i++)
-		if (only == NULL || strcmp(only, ops[i].name) == 0)
-			sweep(&ops[i], stride, f, trace);
+	/* Each allocation failing once, then each with every one after it
+	 * (memory that stays short: the 500 must still go out). */
+	for (persist = 0; persist <= 1; persist++)
+		for (i = 0; i < NOPS; i++)
+			if ((only == NULL || strcmp(only, ops[i].name) == 0) &&
+			    (mode == NULL || strcmp(mode, persist ? "all" :
+			    "once") == 0))
+				sweep(&ops[i], persist, persist ? pstride :
+				    stride, f, trace);
 	free(f);
 	patrol_conf_free(conf);
 	teardown();
