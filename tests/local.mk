@@ -178,7 +178,12 @@ SCRIPT_TESTS = \
 	tests/heal.sh
 TESTS += $(SCRIPT_TESTS)
 
-EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter tests/interop \
+# tests/interop is listed file by file: as a directory, make would first
+# "build" it from tests/interop.sh (its built-in %: %.sh rule) in a VPATH
+# build, and `make dist` would ship that copy instead of the directory.
+EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter \
+	tests/interop/package.json tests/interop/package-lock.json \
+	tests/interop/sdk.js tests/interop/burst.js \
 	tests/jsonpatch tests/ptyrun.py
 
 # ---------------------------------------------------------------------------
