@@ -35,6 +35,11 @@ has '*/man/man7/patrol-filters.7' "patrol-filters(7)"
 has '*/man/man3/libpatrol.3' "libpatrol(3)"
 has '*/doc/patrol/examples/patrol.conf' "the sample configuration"
 has '*/doc/patrol/examples/lighttpd.conf' "the lighttpd recipe"
+# Every recipe and unit of etc/, as a sample (the tests use them from etc/).
+for f in $(cd "$top_srcdir/etc" && find lighttpd nginx apache systemd spawn-fcgi errors \
+    -type f | sort); do
+	has "*/doc/patrol/examples/$f" "the sample $f"
+done
 unlike "$(cd "$root" && find . -name '*.la' -path '*/lib*/*')" "libpatrol_core" \
 	"the convenience library is not installed"
 
