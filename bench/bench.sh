@@ -61,7 +61,11 @@
 #                      comma-separated lighttpd, nginx, nginx-keepconn,
 #                      apache-fcgid, apache-proxy-fcgi, apache-cgi, or all;
 #                      takes --build, --duration, --warmup, --threads,
-#                      --connections, --results
+#                      --connections, --results, and its own --repeat N
+#                      (N rounds through the setups: medians and spread),
+#                      --keepalive K (nginx-keepconn's pool per nginx
+#                      worker, default 1), --fcgi-workers N (the socket-
+#                      activated responders' --workers, default 3)
 #   --procs O,B        also measure with max-procs O for patrol-oauth and B
 #                      for patrol-beta (a copy of etc/lighttpd.conf in the
 #                      state directory; the option may be repeated)
@@ -126,6 +130,9 @@ while [ $# -gt 0 ]; do
 	--large) LARGE=${2:?}; shift ;;
 	--procs) PROCS+=("${2:?}"); shift ;;
 	--server) SERVERS+=(--server "${2:?}"); shift ;;
+	--repeat) SERVERS+=(--repeat "${2:?}"); shift ;;
+	--keepalive) SERVERS+=(--keepalive "${2:?}"); shift ;;
+	--fcgi-workers) SERVERS+=(--fcgi-workers "${2:?}"); shift ;;
 	--no-reference) REFERENCE=0 ;;
 	--no-prism) PRISM=0 ;;
 	--rows) ROWS=${2:?}; shift ;;
