@@ -184,5 +184,15 @@ for s in $(printf '%s' "$servers" | tr , ' '); do
 	done
 	like "$(cat "$tmp/servers.out")" "$s " "--server: $s in the summary"
 done
+# CPU per request: the web server's always, the responders' under FastCGI
+# (plain CGI's programs are reaped unaccounted: "-").
+awk -F'\t' '$1 == "lighttpd" && $2 == "patrol" && $7 > 0 && $8 > 0 && $9 ~ /^[0-9.]+$/ { f = 1 }
+    END { exit !f }' "$tmp/servers.tsv"
+ok $? "--server: lighttpd, CPU us/req of lighttpd and of the responders, other CPU %"
+case $servers in *apache-cgi*)
+	awk -F'\t' '$1 == "apache-cgi" && $2 == "patrol" && $7 > 0 && $8 == "-" { f = 1 }
+	    END { exit !f }' "$tmp/servers.tsv"
+	ok $? "--server: apache-cgi, CPU us/req of Apache, none for the CGI programs"
+esac
 
 done_testing
