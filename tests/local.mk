@@ -167,6 +167,8 @@ SCRIPT_TESTS = \
 	tests/slow-apache-proxy-fcgi.sh \
 	tests/interop-nginx.sh \
 	tests/slow-nginx.sh \
+	tests/e2e-nginx-spawn-fcgi.sh \
+	tests/interop-nginx-spawn-fcgi.sh \
 	tests/e2e-apache-fcgid.sh \
 	tests/interop-apache-fcgid.sh \
 	tests/slow-apache-fcgid.sh \
@@ -205,7 +207,7 @@ EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
 	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
 	tests/crashclients.py tests/loadclients.py \
 	tests/server_apache-proxy-fcgi.sh \
-	tests/sockact.sh
+	tests/sockact.sh tests/server_nginx-spawn-fcgi.sh
 EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh \
 	tests/server_apache-cgi.sh tests/apache-down.sh
 

@@ -33,14 +33,15 @@
 # Setups: lighttpd (mod_fastcgi spawning the responders), apache-fcgid,
 # apache-proxy-fcgi (responders by systemd socket activation), apache-cgi
 # (shared hosting: plain CGI configured by .htaccess), nginx (fastcgi_pass to
-# socket-activated responders). Each tests/server_SETUP.sh defines
+# socket-activated responders), nginx-spawn-fcgi (the same nginx, the
+# responders started by spawn-fcgi from etc/spawn-fcgi/patrol-spawn.sh). Each tests/server_SETUP.sh defines
 # SRV_RESPONDERS, SRV_RESPONDERS_WHAT, srv_check, srv_start DIR, srv_stop,
 # srv_log_tail N, srv_responders, srv_error_log and srv_access_log.
 . "$top_srcdir/tests/lighttpd.sh"	# at_exit, _lt_alive, _lt_kill_wait
 
 SETUP=${PATROL_SETUP:-lighttpd}
 case $SETUP in
-lighttpd|apache-fcgid|apache-proxy-fcgi|apache-cgi|nginx) ;;
+lighttpd|apache-fcgid|apache-proxy-fcgi|apache-cgi|nginx|nginx-spawn-fcgi) ;;
 *) bail "PATROL_SETUP=$SETUP: no such setup" ;;
 esac
 . "$top_srcdir/tests/server_$SETUP.sh"

@@ -7,8 +7,9 @@
 # pid files, the user, tokens, listing and a Duo PUT through nginx, 3
 # workers each and a killed one replaced, and the documented stop.
 . "$top_srcdir/tests/lib.sh"
-SRV_NGINX_RESPONDERS=spawnfcgi
-PATROL_SETUP=nginx
+# The setup (tests/server_nginx-spawn-fcgi.sh) through which
+# tests/e2e-nginx-spawn-fcgi.sh and interop-nginx-spawn-fcgi.sh run too.
+PATROL_SETUP=nginx-spawn-fcgi
 . "$top_srcdir/tests/server.sh"
 
 server_check
@@ -35,37 +36,6 @@ ctl() { "$CTL" --config "$CONF" "$@"; }
 admin=$(ctl identity add --name Admin --rights ORG_ADMIN) || bail "identity add"
 set -- $(ctl pat create --owner "$admin" --name sf --json | jq -r '.id + " " + .secret')
 id=$1 sec=$2
-
-# The responders as the recipe starts them.
-spawnfcgi_start() {
-	_sf_dir=$1
-	mkdir -p "$_sf_dir/run" || return 1
-	chmod 0755 "$_sf_dir" "$_sf_dir/run"
-	srv_subst "$top_srcdir/etc/spawn-fcgi/patrol-spawn.sh" \
-	    "$_sf_dir/patrol-spawn.sh" SOCKETS="$_sf_dir/run" CONFIG="$PATROL_CONFIG" \
-	    LIBEXEC="$top_builddir/cgi-bin" USER="$sf_user" \
-	    SOCKGROUP="$sf_group" || return 1
-	sh "$_sf_dir/patrol-spawn.sh" >> "$_sf_dir/responders.log" 2>&1
-}
-# The pids of the pid files (spawn-fcgi writes them without a newline).
-spawnfcgi_main() {
-	for _sf_f in "$_sf_dir"/run/*.pid; do
-		[ -s "$_sf_f" ] && { cat "$_sf_f"; echo; }
-	done
-}
-spawnfcgi_pids() {
-	for _sf_p in $(spawnfcgi_main); do
-		lighttpd_children "$_sf_p"
-	done
-}
-spawnfcgi_stop() {
-	for _sf_p in $(spawnfcgi_main); do
-		_sf_kids=$(lighttpd_children "$_sf_p")
-		_lt_kill_wait "$_sf_p" 10
-		for _sf_k in $_sf_kids; do _lt_kill_wait "$_sf_k" 2; done
-	done
-	rm -f "$_sf_dir"/run/*.pid
-}
 
 server_start "$S" || bail "cannot start nginx with spawn-fcgi's responders"
 at_exit '[ "$_tap_failed" -eq 0 ] || server_log_tail 20'
