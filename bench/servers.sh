@@ -19,16 +19,18 @@
 #
 # Each run also measures the CPU time per request of the web server (every
 # process under its main one that is not a responder) and of the responders
-# (theirs, plus what the web server's processes reaped meanwhile: the
-# programs of plain CGI), from /proc/PID/stat before and after, and what
+# (theirs, plus what the web server's processes reaped meanwhile, such as
+# responders that died), from /proc/PID/stat before and after, and what
 # other processes of the machine used meanwhile (the busy time of
 # /proc/stat minus the web server's, the responders' and wrk's, in % of all
 # CPUs), with the 1-minute load average before the warm-up: the machine may
-# be shared. Plain CGI (apache-cgi) has "-" for the last two: mod_cgid
-# ignores SIGCHLD, so the kernel reaps its programs without adding their
-# CPU time to any process that /proc shows (it lands in "other"). --repeat N runs every setup N times, in rounds (each round
-# through all setups), so that a slow spell hits them alike; the summary
-# gives the median of the rounds and their spread (lowest-highest).
+# be shared. Plain CGI (apache-cgi) has "-" for the last two: the CPU time
+# of mod_cgid's programs reaches no process that /proc shows (none of
+# Apache's processes' reaped time grows; the kernel reaps them, it seems),
+# so it lands in "other". --repeat N runs every setup N times, in rounds
+# (each round through all setups), so that a slow spell hits them alike;
+# the summary gives the median of the rounds and their spread
+# (lowest-highest).
 #
 # Prints one line per run (setup, what, req/s, p50 ms, p99 ms, errors,
 # server us/req, responder us/req, other CPU %, load, round) and a summary
