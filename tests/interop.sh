@@ -25,7 +25,7 @@ _major=$("$NODE" -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 SRC=$top_srcdir/tests/interop
 NM=$top_builddir/tests/interop-node
 mkdir -p "$NM" || bail "cannot create $NM"
-cp "$SRC/package.json" "$SRC/sdk.js" "$SRC/burst.js" "$NM/" ||
+cp "$SRC/package.json" "$SRC/sdk.js" "$SRC/burst.js" "$SRC/tap.js" "$NM/" ||
 	bail "cannot copy $SRC"
 # npm ci again only when the lock file changed or the install is incomplete.
 if ! cmp -s "$SRC/package-lock.json" "$NM/package-lock.json" ||

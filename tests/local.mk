@@ -185,7 +185,7 @@ TESTS += $(SCRIPT_TESTS)
 # build, and `make dist` would ship that copy instead of the directory.
 EXTRA_DIST += $(SCRIPT_TESTS) tests/lib.sh tests/filter \
 	tests/interop/package.json tests/interop/package-lock.json \
-	tests/interop/sdk.js tests/interop/burst.js \
+	tests/interop/sdk.js tests/interop/burst.js tests/interop/tap.js \
 	tests/jsonpatch tests/ptyrun.py
 
 # ---------------------------------------------------------------------------

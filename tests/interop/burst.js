@@ -19,35 +19,13 @@ const {
   axiosRetry,
 } = require('sailpoint-api-client');
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) {
-    console.log(`Bail out! ${name} is not set`);
-    process.exit(1);
-  }
-  return v;
-};
+const { env, ok, anyFailed } = require('./tap.js');
 
 const base = env('PATROL_BASE');
 const patId = env('ADMIN_PAT_ID');
 const patSecret = env('ADMIN_PAT_SECRET');
 const limit = Number(env('LIMIT'));
 const window = Number(env('WINDOW'));
-
-let n = Number(process.env.TAP_START || 0);
-let failed = 0;
-
-function ok(cond, name, detail) {
-  n += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`);
-  if (!cond) {
-    failed += 1;
-    if (detail !== undefined) {
-      for (const line of String(detail).split('\n')) console.log(`# ${line}`);
-    }
-  }
-  return cond;
-}
 
 function sdkConfig() {
   return new Configuration({
@@ -143,7 +121,7 @@ const timer = setTimeout(() => {
 
 main().then(() => {
   clearTimeout(timer);
-  process.exit(failed === 0 ? 0 : 1);
+  process.exit(anyFailed() ? 1 : 0);
 }, (err) => {
   ok(false, 'the burst threw no unexpected error', (err && err.stack) || String(err));
   process.exit(1);

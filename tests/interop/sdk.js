@@ -19,14 +19,7 @@ const {
   MFAConfigurationBetaApi,
 } = require('sailpoint-api-client');
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) {
-    console.log(`Bail out! ${name} is not set`);
-    process.exit(1);
-  }
-  return v;
-};
+const { env, ok, is, count, anyFailed } = require('./tap.js');
 
 const base = env('PATROL_BASE');
 const adminId = env('ADMIN_ID');
@@ -35,27 +28,6 @@ const patSecret = env('ADMIN_PAT_SECRET');
 const unusedId = env('UNUSED_PAT_ID');
 const scopedId = env('SCOPED_PAT_ID');
 const scopedSecret = env('SCOPED_PAT_SECRET');
-
-let n = Number(process.env.TAP_START || 0);
-let failed = 0;
-
-function ok(cond, name, detail) {
-  n += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`);
-  if (!cond) {
-    failed += 1;
-    if (detail !== undefined) {
-      for (const line of String(detail).split('\n')) console.log(`# ${line}`);
-    }
-  }
-  return cond;
-}
-
-function is(got, want, name) {
-  const g = JSON.stringify(got);
-  const w = JSON.stringify(want);
-  return ok(g === w, name, `got:  ${g}\nwant: ${w}`);
-}
 
 const TIME_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const ID_RE = /^[0-9a-f]{32}$/;
@@ -358,8 +330,8 @@ const timer = setTimeout(() => {
 
 function finish() {
   clearTimeout(timer);
-  if (!process.env.TAP_NO_PLAN) console.log(`1..${n}`);
-  process.exit(failed === 0 ? 0 : 1);
+  if (!process.env.TAP_NO_PLAN) console.log(`1..${count()}`);
+  process.exit(anyFailed() ? 1 : 0);
 }
 
 main().then(finish, (err) => {
