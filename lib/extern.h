@@ -324,6 +324,9 @@ const char *status_reason(int status);
 /* Handlers: 0 when a response was written, -1 when output failed. */
 typedef int (*handler_fn)(struct req *r);
 
+/* The audit target of the Duo configuration. */
+#define AUDIT_DUO	"duo-web"
+
 /* What of an operation the audit trail records. */
 #define AUDIT_REFUSED	1	/* refused authentication (401) and
 				 * authorisation (403) */
@@ -335,6 +338,9 @@ struct route {
 	enum patrol_routes	 set;		/* OAUTH or BETA */
 	int			 auth;		/* needs a bearer token */
 	const char		*allow;		/* "GET, PUT" */
+	const char		*target;	/* the audit target of a path
+						 * that names one thing, or
+						 * NULL ({id} routes: the id) */
 	struct {
 		const char		*method;
 		handler_fn		 fn;

@@ -59,7 +59,7 @@ h_duo_put(struct req *r)
 		    (const char *const *)r->conf->secret_duo_properties, body,
 		    len, &config, &err);
 		if (rc == PATROL_OK)
-			rc = req_commit_audited(r, "duo-web", &err);
+			rc = req_commit_audited(r, AUDIT_DUO, &err);
 		else
 			patrol_store_rollback(st);
 	}

@@ -311,8 +311,8 @@ audit_refused(struct req *r)
 		target = r->target;
 	else if (r->id != NULL && patrol_id_valid(r->id))
 		target = r->id;
-	else if (strncmp(r->route->path, "/beta/mfa/duo-web/", 18) == 0)
-		target = "duo-web";
+	else
+		target = r->route->target;
 	audit_row(r, &a, target, r->why);
 	if (patrol_audit_record(r->store, r->conf, &a, &err) != PATROL_OK)
 		req_log(r, "could not record the audit trail: %s", err.text);
