@@ -35,7 +35,6 @@ unacknowledged: it may or may not have happened. Writes JSON to OUT:
 
 Times are time.monotonic() seconds. Standard library only.
 """
-import http.client
 import json
 import os
 import random
@@ -44,6 +43,8 @@ import sys
 import threading
 import time
 import urllib.parse
+
+from httpcall import fetch, run_all
 
 SCOPES = ["sp:scopes:all", "idn:mfa-configuration:manage",
           "idn:my-personal-access-tokens:manage", "sp:scopes:default"]
@@ -90,17 +91,7 @@ def main():
         headers = {"Authorization": "Bearer " + token} if auth else {}
         if ctype:
             headers["Content-Type"] = ctype
-        try:
-            c = http.client.HTTPConnection(host, port, timeout=10)
-            c.request(method, path, body=body, headers=headers)
-            r = c.getresponse()
-            data = r.read()
-            c.close()
-        except (OSError, http.client.HTTPException):
-            status = 0
-            data = b""
-        else:
-            status = r.status
+        status, data = fetch(host, port, method, path, body, headers, 10)
         with lock:
             k = str(status)
             log["statuses"][k] = log["statuses"].get(k, 0) + 1
@@ -207,14 +198,8 @@ def main():
                 continue
             log["kills"] += 1
 
-    ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    ts.append(threading.Thread(target=killer))
-    if pat:
-        ts.append(threading.Thread(target=tokens))
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    run_all([lambda i=i: worker(i) for i in range(threads)] + [killer] +
+            ([tokens] if pat else []))
     with open(out, "w") as f:
         json.dump(log, f)
 

@@ -7,12 +7,13 @@ pat.last_used_interval is 0) and PUTs the Duo configuration with TOKEN.
 Writes JSON to OUT: {"token": {status: n}, "put": {status: n},
 "slowest": seconds, "count": n}. Standard library only.
 """
-import http.client
 import json
 import sys
 import threading
 import time
 import urllib.parse
+
+from httpcall import fetch, run_all
 
 
 def main():
@@ -28,15 +29,8 @@ def main():
 
     def call(kind, method, path, body, headers):
         t0 = time.monotonic()
-        try:
-            c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-            c.request(method, path, body=body, headers=headers)
-            r = c.getresponse()
-            r.read()
-            c.close()
-            status = r.status
-        except (OSError, http.client.HTTPException):
-            status = 0
+        status, _ = fetch(u.hostname, u.port, method, path, body, headers,
+                          30)
         dt = time.monotonic() - t0
         with lock:
             k = str(status)
@@ -60,11 +54,7 @@ def main():
                  {"Content-Type": "application/json",
                   "Authorization": "Bearer " + token})
 
-    ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    run_all([lambda i=i: worker(i) for i in range(threads)])
     with open(out, "w") as f:
         json.dump(res, f)
 

@@ -205,7 +205,7 @@ SANITIZER_TESTS = $(UNIT_TESTS) tests/cgi.sh tests/cli.sh tests/cli_pat.sh \
 	tests/cli_audit.sh
 EXTRA_DIST += tests/lighttpd.sh tests/valgrind.supp tests/server.sh \
 	tests/server_lighttpd.sh tests/slowclients.py tests/server_nginx.sh \
-	tests/crashclients.py tests/loadclients.py \
+	tests/crashclients.py tests/loadclients.py tests/httpcall.py \
 	tests/server_apache-proxy-fcgi.sh \
 	tests/sockact.sh tests/server_nginx-spawn-fcgi.sh
 EXTRA_DIST += tests/apache.sh tests/server_apache-fcgid.sh \
